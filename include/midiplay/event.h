@@ -1,0 +1,53 @@
+/*
+ * event: a timed MIDI message as the readers hand it to the scheduler,
+ * and the source interface every reader implements.
+ *
+ * A time is exact: seconds from playback time zero = time / den, where den
+ * is fixed for the whole source (ppq * 10^6 for an SMF with PPQ division,
+ * for example).  No floating point anywhere on the timing path.
+ */
+#ifndef MIDIPLAY_EVENT_H
+#define MIDIPLAY_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned __int128 mp_u128;
+
+/* The largest single message midiplay sends: it must fit a JACK MIDI port
+ * buffer (32 KiB) with room to spare, and PipeWire's JACK crashed on an
+ * event of 32736 bytes. */
+#define MP_MAX_EVENT 16384
+
+struct mp_event {
+	mp_u128 time;          /* seconds = time / den of the source */
+	uint64_t tick;         /* the source's own clock (SMF ticks) */
+	const uint8_t *data;   /* the bytes to send; valid until the next call */
+	uint32_t len;
+	int track;             /* 0-based track (SMF); -1 if none */
+	uint64_t offset;       /* byte offset (SMF) or line (stream) of origin */
+	uint8_t buf[4];        /* storage for short messages; data may point here */
+};
+
+/*
+ * A source of events in non-decreasing time.  next() returns 1 with an
+ * event, 0 at the end, -1 after reporting an error (the events before it
+ * were good; nothing after it is returned).
+ */
+struct mp_source_ops {
+	int (*next)(void *ctx, struct mp_event *ev);
+};
+
+struct mp_source {
+	const struct mp_source_ops *ops;
+	void *ctx;
+	uint64_t den;          /* time units per second */
+};
+
+static inline int
+mp_source_next(struct mp_source *s, struct mp_event *ev)
+{
+	return s->ops->next(s->ctx, ev);
+}
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * jackout: the JACK side.  It opens the client and its MIDI output port,
+ * connects it, and owns the process callback, the only real-time code:
+ * each cycle it writes every due event from the ring at its exact offset,
+ * carries what does not fit to the next cycle, and tracks the notes it has
+ * sounded so that it can release them when playback stops early.
+ *
+ * The callback talks to the main thread only through atomics.  Functions
+ * return 0 (or a count) on success and -1 after reporting an error.
+ */
+#ifndef MIDIPLAY_JACKOUT_H
+#define MIDIPLAY_JACKOUT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jack/jack.h>
+#include "midiplay/ring.h"
+
+/* At most this many events in one cycle: PipeWire's JACK delivers nothing
+ * in a cycle of 1365 or more. */
+#define JACKOUT_MAX_PER_CYCLE 1000
+
+enum jackout_state {
+	JO_IDLE = 0,      /* waiting for jackout_start */
+	JO_PLAYING,       /* writing events from the ring */
+	JO_RELEASING,     /* sending note-offs for what is sounding */
+	JO_DONE           /* all sent; exit once done_cycle has completed */
+};
+
+struct jackout {
+	jack_client_t *client;
+	jack_port_t *port;
+	struct ring ring;
+	uint32_t rate;
+
+	/* shared with the process callback */
+	atomic_int start;           /* main: play from the next cycle */
+	atomic_int stop;            /* main: release notes and finish now */
+	atomic_int state;           /* callback: enum jackout_state */
+	atomic_int shutdown;        /* JACK: the server dropped us */
+	_Atomic uint64_t cycles;    /* process calls so far */
+	_Atomic uint64_t done_cycle;
+	_Atomic uint64_t zero_frame;
+	_Atomic uint64_t position;  /* frames since zero at the last cycle */
+	_Atomic uint64_t sent, late, carried, xruns;
+
+	/* private to the process callback */
+	int armed;
+	int have_time;
+	uint32_t last32;
+	uint64_t now;               /* 64-bit frame time of this cycle */
+	uint64_t carry_until;       /* events before this were carried */
+	uint8_t notes[16][128];     /* note-ons not yet turned off */
+	uint16_t channels_used;
+	unsigned release_pos;
+	uint32_t release_off;
+};
+
+/* Open client NAME (never starting a server) with port NAME:out, a ring of
+ * RING_SIZE bytes, and activate it. */
+int jackout_open(struct jackout *jo, const char *name, size_t ring_size);
+
+/* Connect the output to PATTERN: an exact port name, or else every MIDI
+ * input whose name or alias contains it, ignoring case.  Returns how many
+ * connections were made; none is an error listing the MIDI inputs. */
+int jackout_connect(struct jackout *jo, const char *pattern);
+
+/* Number of connections the output port has. */
+int jackout_connections(struct jackout *jo);
+
+/* Print the MIDI input ports (with their aliases) to OUT. */
+void jackout_list(jack_client_t *client, FILE *out);
+
+/* Start playing: time zero is the first cycle that begins after this. */
+void jackout_start(struct jackout *jo);
+
+/* Stop early: drop what is queued, release sounding notes. */
+void jackout_stop(struct jackout *jo);
+
+/* 1 once everything was sent and the cycle carrying it has completed. */
+int jackout_finished(struct jackout *jo);
+
+/* Deactivate and close; safe on a client the server dropped. */
+void jackout_close(struct jackout *jo);
+
+/* Open a client for listing ports only.  NULL after reporting. */
+jack_client_t *jackout_open_client(const char *name);
+
+#endif

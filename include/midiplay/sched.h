@@ -1,0 +1,58 @@
+/*
+ * sched: the scheduler thread.  It takes events from a source (a reader),
+ * turns their exact times into absolute frames from playback time zero,
+ * and pushes them into the ring for the process callback, ahead of time.
+ * It sleeps while the ring is full; it never spins.
+ *
+ * At the end of the source it pushes an END record; after a source error
+ * (already reported) an END_RELEASE record, which makes the callback
+ * release the notes left sounding.
+ */
+#ifndef MIDIPLAY_SCHED_H
+#define MIDIPLAY_SCHED_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include "midiplay/event.h"
+#include "midiplay/ring.h"
+
+/* What the ring carries: a header, then LEN bytes of MIDI. */
+enum sched_rec_kind {
+	SCHED_MIDI = 0,       /* send LEN bytes at FRAME */
+	SCHED_END,            /* nothing follows: finish at FRAME */
+	SCHED_END_RELEASE     /* stopped early: release notes at FRAME */
+};
+
+struct sched_rec {
+	uint64_t frame;       /* frames from playback time zero */
+	uint32_t len;
+	uint32_t kind;
+};
+
+struct sched {
+	struct mp_source *src;
+	struct ring *ring;
+	uint32_t rate;
+	pthread_t thread;
+	int running;
+	atomic_int quit;          /* main -> thread: stop feeding now */
+	atomic_int finished;      /* thread -> main: END pushed or quit */
+	int status;               /* 0, or -1 after a source error */
+	uint64_t events;          /* events pushed */
+};
+
+/* Start feeding RING from SRC at RATE.  0, or -1 if no thread. */
+int sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
+    uint32_t rate);
+
+/* Ask the thread to stop early (it may be sleeping on a full ring). */
+void sched_quit(struct sched *s);
+
+/* Wait for the thread; returns its status (0, or -1 on source error). */
+int sched_join(struct sched *s);
+
+/* The feeding loop itself, run in the calling thread: for tests. */
+int sched_run(struct sched *s);
+
+#endif

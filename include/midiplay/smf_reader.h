@@ -1,0 +1,52 @@
+/*
+ * smf_reader: a bounds-checked, streaming Standard MIDI File reader.
+ *
+ * It reads formats 0, 1 and 2 with PPQ or SMPTE division, running status,
+ * SysEx (F0 messages, F7 continuation packets joined into one message, F7
+ * escapes sent as the raw bytes they carry), and applies tempo changes from
+ * any track.  Meta events are never returned.
+ *
+ * The file is mapped (or read) whole; beyond that, memory grows with the
+ * number of tracks, not with the number of events: events are decoded one
+ * at a time as playback needs them, merged across tracks by tick.
+ *
+ * Opening checks the header and the chunk structure, so a broken file is
+ * refused before anything plays.  A broken event is found when the reader
+ * reaches it: smf_reader_next() reports it (file, track, byte offset) and
+ * returns -1; the events before it were all returned.
+ *
+ * Return convention: 0 or 1 on success as documented, -1 on error after the
+ * error was reported through log.h.
+ */
+#ifndef MIDIPLAY_SMF_READER_H
+#define MIDIPLAY_SMF_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "midiplay/event.h"
+
+struct smf_reader;
+
+/* Open PATH and check its structure.  0, or -1 with the error reported. */
+int smf_reader_open(struct smf_reader **rp, const char *path);
+
+/* The same over LEN bytes at DATA, which must outlive the reader; NAME is
+ * used in messages. */
+int smf_reader_open_mem(struct smf_reader **rp, const char *name,
+    const uint8_t *data, size_t len);
+
+/* The next event in time order: 1, 0 at the end, -1 on a broken event. */
+int smf_reader_next(struct smf_reader *r, struct mp_event *ev);
+
+/* A source (event.h) reading from R. */
+void smf_reader_source(struct smf_reader *r, struct mp_source *src);
+
+/* Time units per second: ev.time / den is seconds. */
+uint64_t smf_reader_den(const struct smf_reader *r);
+
+int smf_reader_format(const struct smf_reader *r);
+int smf_reader_ntracks(const struct smf_reader *r);
+
+void smf_reader_close(struct smf_reader *r);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * jackout: JACK client, port connections and the process callback.
+ * See jackout.h.
+ *
+ * The process callback (jackout_process and what it calls) may only touch
+ * the ring, JACK's port buffer functions and atomics: no allocation, lock,
+ * print or system call.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <jack/midiport.h>
+
+#include "midiplay/jackout.h"
+#include "midiplay/log.h"
+#include "midiplay/sched.h"
+
+#define RELEASE_END (16 * 128 + 16)
+
+/* Follow what was sent, so that what is sounding can be released. */
+static void
+track_notes(struct jackout *jo, const uint8_t *d, uint32_t len)
+{
+	uint8_t st = d[0] & 0xf0, ch = d[0] & 0x0f;
+
+	if (d[0] < 0x80 || d[0] >= 0xf0)
+		return;
+	jo->channels_used |= (uint16_t)(1u << ch);
+	if (len != 3)
+		return;
+	if (st == 0x90 && d[2] > 0) {
+		if (jo->notes[ch][d[1]] < 255)
+			jo->notes[ch][d[1]]++;
+	} else if (st == 0x80 || st == 0x90) {
+		if (jo->notes[ch][d[1]] > 0)
+			jo->notes[ch][d[1]]--;
+	}
+}
+
+/*
+ * Send note-offs for every sounding note, then CC 64 = 0 on every channel
+ * used, from offset OFF, within the cycle's limits.  1 when all is sent.
+ */
+static int
+release(struct jackout *jo, void *buf, uint32_t off, int *written)
+{
+	while (jo->release_pos < RELEASE_END &&
+	    *written < JACKOUT_MAX_PER_CYCLE) {
+		unsigned pos = jo->release_pos;
+		uint8_t msg[3], *dst;
+
+		if (pos < 16 * 128) {
+			uint8_t ch = (uint8_t)(pos / 128), key = pos % 128;
+
+			if (jo->notes[ch][key] == 0) {
+				jo->release_pos++;
+				continue;
+			}
+			msg[0] = 0x80 | ch;
+			msg[1] = key;
+			msg[2] = 0;
+		} else {
+			uint8_t ch = (uint8_t)(pos - 16 * 128);
+
+			if (!(jo->channels_used & (1u << ch))) {
+				jo->release_pos++;
+				continue;
+			}
+			msg[0] = 0xb0 | ch;
+			msg[1] = 64;
+			msg[2] = 0;
+		}
+		if ((dst = jack_midi_event_reserve(buf, off, 3)) == NULL)
+			return 0;
+		memcpy(dst, msg, 3);
+		(*written)++;
+		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
+		if (pos < 16 * 128) {
+			if (--jo->notes[pos / 128][pos % 128] == 0)
+				jo->release_pos++;
+		} else {
+			jo->release_pos++;
+		}
+	}
+	return jo->release_pos == RELEASE_END;
+}
+
+static void
+finish(struct jackout *jo)
+{
+	atomic_store_explicit(&jo->done_cycle,
+	    atomic_load_explicit(&jo->cycles, memory_order_relaxed),
+	    memory_order_relaxed);
+	atomic_store_explicit(&jo->state, JO_DONE, memory_order_release);
+}
+
+/*
+ * Write the ring's events due before the end of this cycle.  Returns the
+ * next state.
+ */
+static int
+play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
+    int *written)
+{
+	uint64_t start = jo->now - atomic_load_explicit(&jo->zero_frame,
+	    memory_order_relaxed);
+	uint64_t end = start + nframes;
+	uint32_t last_off = 0;
+	struct sched_rec rec;
+	int full = 0;
+
+	atomic_store_explicit(&jo->position, start, memory_order_relaxed);
+	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0 &&
+	    rec.frame < end) {
+		uint32_t off = rec.frame < start ? 0 :
+		    (uint32_t)(rec.frame - start);
+		uint8_t *dst;
+
+		if (off < last_off)
+			off = last_off;
+		if (rec.kind != SCHED_MIDI) {
+			ring_consume(&jo->ring, sizeof rec);
+			if (rec.kind == SCHED_END) {
+				jo->carry_until = 0;
+				return JO_DONE;
+			}
+			jo->release_off = off;
+			return JO_RELEASING;
+		}
+		if (*written >= JACKOUT_MAX_PER_CYCLE ||
+		    rec.len > jack_midi_max_event_size(buf) ||
+		    (dst = jack_midi_event_reserve(buf, off, rec.len)) ==
+		    NULL) {
+			full = 1;
+			break;
+		}
+		ring_read_at(&jo->ring, sizeof rec, dst, rec.len);
+		ring_consume(&jo->ring, sizeof rec + rec.len);
+		track_notes(jo, dst, rec.len);
+		(*written)++;
+		last_off = off;
+		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
+		if (rec.frame < start) {
+			if (rec.frame < jo->carry_until)
+				atomic_fetch_add_explicit(&jo->carried, 1,
+				    memory_order_relaxed);
+			else
+				atomic_fetch_add_explicit(&jo->late, 1,
+				    memory_order_relaxed);
+		}
+	}
+	jo->carry_until = full ? end : 0;
+	return JO_PLAYING;
+}
+
+static int
+jackout_process(jack_nframes_t nframes, void *arg)
+{
+	struct jackout *jo = arg;
+	void *buf = jack_port_get_buffer(jo->port, nframes);
+	uint32_t now32 = jack_last_frame_time(jo->client);
+	int state, written = 0;
+
+	jack_midi_clear_buffer(buf);
+	if (!jo->have_time) {
+		jo->now = now32;
+		jo->have_time = 1;
+	} else {
+		jo->now += (uint32_t)(now32 - jo->last32);
+	}
+	jo->last32 = now32;
+	atomic_fetch_add_explicit(&jo->cycles, 1, memory_order_relaxed);
+
+	state = atomic_load_explicit(&jo->state, memory_order_relaxed);
+	if (state == JO_IDLE) {
+		if (atomic_load_explicit(&jo->stop, memory_order_acquire)) {
+			finish(jo);
+			return 0;
+		}
+		if (!atomic_load_explicit(&jo->start, memory_order_acquire))
+			return 0;
+		/* This cycle may have begun before the connections were
+		 * made: start with the next one. */
+		if (!jo->armed) {
+			jo->armed = 1;
+			return 0;
+		}
+		atomic_store_explicit(&jo->zero_frame, jo->now,
+		    memory_order_relaxed);
+		state = JO_PLAYING;
+	}
+	if (state == JO_PLAYING &&
+	    atomic_load_explicit(&jo->stop, memory_order_acquire)) {
+		jo->release_off = 0;
+		state = JO_RELEASING;
+	}
+	if (state == JO_PLAYING)
+		state = play_cycle(jo, buf, nframes, &written);
+	if (state == JO_RELEASING) {
+		/* drop what is queued: nothing more of it may sound */
+		ring_consume(&jo->ring, ring_used(&jo->ring));
+		if (release(jo, buf, jo->release_off, &written))
+			state = JO_DONE;
+		jo->release_off = 0;
+	}
+	if (state == JO_DONE) {
+		if (atomic_load_explicit(&jo->state, memory_order_relaxed) !=
+		    JO_DONE)
+			finish(jo);
+		return 0;
+	}
+	atomic_store_explicit(&jo->state, state, memory_order_release);
+	return 0;
+}
+
+static void
+on_shutdown(jack_status_t code, const char *reason, void *arg)
+{
+	struct jackout *jo = arg;
+
+	(void)code;
+	(void)reason;
+	atomic_store(&jo->shutdown, 1);
+}
+
+static int
+on_xrun(void *arg)
+{
+	struct jackout *jo = arg;
+
+	atomic_fetch_add_explicit(&jo->xruns, 1, memory_order_relaxed);
+	return 0;
+}
+
+/* libjack's own messages: only with -v, as they repeat what we say. */
+static void
+jack_message(const char *msg)
+{
+	log_info("JACK: %s", msg);
+}
+
+jack_client_t *
+jackout_open_client(const char *name)
+{
+	jack_status_t status;
+	jack_client_t *client;
+
+	jack_set_error_function(jack_message);
+	jack_set_info_function(jack_message);
+
+	client = jack_client_open(name, JackNoStartServer | JackUseExactName,
+	    &status);
+	if (client != NULL)
+		return client;
+	if (status & JackNameNotUnique)
+		log_error("a JACK client named '%s' already exists; choose "
+		    "another name with -n", name);
+	else if (status & (JackServerFailed | JackServerError))
+		log_error("no JACK server is running; start one (for "
+		    "example: jackd -d alsa, or jackd -d dummy without a "
+		    "sound card), or run midiplay through PipeWire: pw-jack "
+		    "midiplay ...");
+	else
+		log_error("cannot open a JACK client (status 0x%x)",
+		    (unsigned)status);
+	return NULL;
+}
+
+int
+jackout_open(struct jackout *jo, const char *name, size_t ring_size)
+{
+	memset(jo, 0, sizeof *jo);
+	if ((jo->client = jackout_open_client(name)) == NULL)
+		return -1;
+	jo->rate = jack_get_sample_rate(jo->client);
+	jo->port = jack_port_register(jo->client, "out",
+	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+	if (jo->port == NULL) {
+		log_error("cannot register the JACK port %s:out", name);
+		goto fail;
+	}
+	if (ring_init(&jo->ring, ring_size) < 0) {
+		log_error("out of memory for the event ring");
+		goto fail;
+	}
+	jack_set_process_callback(jo->client, jackout_process, jo);
+	jack_set_xrun_callback(jo->client, on_xrun, jo);
+	jack_on_info_shutdown(jo->client, on_shutdown, jo);
+	if (jack_activate(jo->client) != 0) {
+		log_error("cannot activate the JACK client");
+		goto fail;
+	}
+	return 0;
+fail:
+	jack_client_close(jo->client);
+	jo->client = NULL;
+	ring_free(&jo->ring);
+	return -1;
+}
+
+/* Does HAY contain NEEDLE, ignoring ASCII case? */
+static int
+contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
+}
+
+static int
+port_matches(jack_port_t *port, const char *pattern)
+{
+	char *aliases[2], a0[jack_port_name_size()], a1[jack_port_name_size()];
+	int n, i;
+
+	if (contains_nocase(jack_port_name(port), pattern))
+		return 1;
+	aliases[0] = a0;
+	aliases[1] = a1;
+	n = jack_port_get_aliases(port, aliases);
+	for (i = 0; i < n; i++)
+		if (contains_nocase(aliases[i], pattern))
+			return 1;
+	return 0;
+}
+
+static int
+connect_to(struct jackout *jo, const char *dest)
+{
+	int err = jack_connect(jo->client, jack_port_name(jo->port), dest);
+
+	if (err != 0 && err != EEXIST) {
+		log_error("cannot connect %s to %s", jack_port_name(jo->port),
+		    dest);
+		return -1;
+	}
+	log_info("connected %s to %s", jack_port_name(jo->port), dest);
+	return 0;
+}
+
+int
+jackout_connect(struct jackout *jo, const char *pattern)
+{
+	jack_port_t *exact = jack_port_by_name(jo->client, pattern);
+	const char **ports;
+	int i, n = 0;
+
+	if (exact != NULL) {
+		if (!(jack_port_flags(exact) & JackPortIsInput) ||
+		    strcmp(jack_port_type(exact), JACK_DEFAULT_MIDI_TYPE) !=
+		    0) {
+			log_error("%s is not a MIDI input port", pattern);
+			return -1;
+		}
+		return connect_to(jo, pattern) < 0 ? -1 : 1;
+	}
+	ports = jack_get_ports(jo->client, NULL, JACK_DEFAULT_MIDI_TYPE,
+	    JackPortIsInput);
+	for (i = 0; ports != NULL && ports[i] != NULL; i++) {
+		jack_port_t *p = jack_port_by_name(jo->client, ports[i]);
+
+		if (p == NULL || !port_matches(p, pattern))
+			continue;
+		if (connect_to(jo, ports[i]) < 0) {
+			jack_free(ports);
+			return -1;
+		}
+		n++;
+	}
+	if (ports != NULL)
+		jack_free(ports);
+	if (n == 0) {
+		log_error("no MIDI input port matches '%s'; the MIDI inputs "
+		    "are:", pattern);
+		jackout_list(jo->client, stderr);
+		return -1;
+	}
+	return n;
+}
+
+int
+jackout_connections(struct jackout *jo)
+{
+	return jack_port_connected(jo->port);
+}
+
+void
+jackout_list(jack_client_t *client, FILE *out)
+{
+	const char **ports = jack_get_ports(client, NULL,
+	    JACK_DEFAULT_MIDI_TYPE, JackPortIsInput);
+	int i, found = 0;
+
+	for (i = 0; ports != NULL && ports[i] != NULL; i++) {
+		jack_port_t *p = jack_port_by_name(client, ports[i]);
+		char a0[jack_port_name_size()], a1[jack_port_name_size()];
+		char *aliases[2] = { a0, a1 };
+		int n = p != NULL ? jack_port_get_aliases(p, aliases) : 0, k;
+
+		fputs(ports[i], out);
+		for (k = 0; k < n; k++)
+			fprintf(out, "%s%s", k == 0 ? " (" : ", ", aliases[k]);
+		fputs(n > 0 ? ")\n" : "\n", out);
+		found++;
+	}
+	if (found == 0 && out == stderr)
+		fputs("  (none)\n", out);
+	if (ports != NULL)
+		jack_free(ports);
+}
+
+void
+jackout_start(struct jackout *jo)
+{
+	atomic_store_explicit(&jo->start, 1, memory_order_release);
+}
+
+void
+jackout_stop(struct jackout *jo)
+{
+	atomic_store_explicit(&jo->stop, 1, memory_order_release);
+}
+
+int
+jackout_finished(struct jackout *jo)
+{
+	if (atomic_load_explicit(&jo->state, memory_order_acquire) != JO_DONE)
+		return 0;
+	/* a later cycle has begun, so the one that carried the last event
+	 * has completed for every client after us in the graph */
+	return atomic_load_explicit(&jo->cycles, memory_order_relaxed) >
+	    atomic_load_explicit(&jo->done_cycle, memory_order_relaxed) + 1;
+}
+
+void
+jackout_close(struct jackout *jo)
+{
+	if (jo->client == NULL)
+		return;
+	if (!atomic_load(&jo->shutdown))
+		jack_deactivate(jo->client);
+	jack_client_close(jo->client);
+	jo->client = NULL;
+	ring_free(&jo->ring);
+}
