@@ -27,8 +27,11 @@ dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 
 	fprintf(out, "@%" PRIu64 ".%09" PRIu64 " ", ns / 1000000000u,
 	    ns % 1000000000u);
+	/* describe the bytes on the wire: an F7 escape that carries one
+	 * whole channel message prints as that message */
 	if (st >= 0x80 && st < 0xf0 &&
-	    ev->len == ((st & 0xe0) == 0xc0 ? 2u : 3u)) {
+	    ev->len == ((st & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
+	    (ev->len == 2 || d[2] < 0x80)) {
 		fprintf(out, "ch %d %s", (st & 0x0f) + 1,
 		    names[(st >> 4) - 8]);
 		if ((st & 0xf0) == 0xe0)

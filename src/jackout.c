@@ -240,6 +240,26 @@ jack_message(const char *msg)
 	log_info("JACK: %s", msg);
 }
 
+/*
+ * Is NAME the name of a running client?  jackd2 answers a clash under
+ * JackUseExactName with a plain server error, so ask the server.
+ */
+static int
+name_taken(const char *name)
+{
+	jack_client_t *probe = jack_client_open("midiplay-probe",
+	    JackNoStartServer, NULL);
+	char *uuid;
+
+	if (probe == NULL)
+		return 0;
+	uuid = jack_get_uuid_for_client_name(probe, name);
+	if (uuid != NULL)
+		jack_free(uuid);
+	jack_client_close(probe);
+	return uuid != NULL;
+}
+
 jack_client_t *
 jackout_open_client(const char *name)
 {
@@ -253,7 +273,7 @@ jackout_open_client(const char *name)
 	    &status);
 	if (client != NULL)
 		return client;
-	if (status & JackNameNotUnique)
+	if (!(status & JackServerFailed) && name_taken(name))
 		log_error("a JACK client named '%s' already exists; choose "
 		    "another name with -n", name);
 	else if (status & (JackServerFailed | JackServerError))
@@ -262,8 +282,8 @@ jackout_open_client(const char *name)
 		    "sound card), or run midiplay through PipeWire: pw-jack "
 		    "midiplay ...");
 	else
-		log_error("cannot open a JACK client (status 0x%x)",
-		    (unsigned)status);
+		log_error("the JACK server refused a client named '%s' "
+		    "(status 0x%x)", name, (unsigned)status);
 	return NULL;
 }
 

@@ -201,8 +201,13 @@ wait_for_connection(struct jackout *jo, const char *name)
 {
 	log_info("waiting for a connection to %s:out", name);
 	while (jackout_connections(jo) == 0) {
-		if (got_signal || atomic_load(&jo->shutdown))
+		if (got_signal)
 			return -1;
+		if (atomic_load(&jo->shutdown)) {
+			log_error("the JACK server stopped or dropped "
+			    "midiplay");
+			return -1;
+		}
 		nap();
 	}
 	return 0;

@@ -1,0 +1,27 @@
+#!/bin/sh
+# golden: every file in tests/data is dumped by midiplay and compared with
+# the expected output beside it (X.mid -> X.expected): the events on stdout,
+# then each line on stderr behind "! ", then the exit status.  Good files,
+# tolerated deviations (with their warnings) and broken files (with their
+# error, and the events before it) alike.  tests/refresh-golden.sh rewrites
+# the expected files; review the diff before committing one.
+. "${top_srcdir:-.}/tests/jacklib.sh"
+
+data="$top_srcdir/tests/data"
+files=$(cd "$data" && ls *.mid)
+tap_plan $(echo "$files" | wc -l)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for f in $files; do
+	base=${f%.mid}
+	(
+		cd "$data" || exit 1
+		"$MIDIPLAY" --dump "$f" >"$tmp/out" 2>"$tmp/err"
+		echo "exit $?" >"$tmp/status"
+	)
+	{ cat "$tmp/out"; sed 's/^/! /' "$tmp/err"; cat "$tmp/status"; } \
+	    >"$tmp/$base.actual"
+	tap_diff "$data/$base.expected" "$tmp/$base.actual" \
+	    "$f: dump, messages and exit status as expected"
+done

@@ -1,0 +1,92 @@
+#!/bin/sh
+# play: midiplay on a private JACK server (dummy backend), recorded by
+# tests/recorder, every event compared to the frame with the exact schedule
+# that tests/oracle.py computes with fractions: frame - zero, where zero is
+# the frame midiplay -v reports as playback time zero.
+. "${top_srcdir:-.}/tests/jacklib.sh"
+jack_require
+trap jack_stop EXIT
+trap 'exit 1' HUP INT TERM
+
+data="$top_srcdir/tests/data"
+samples="$top_srcdir/samples"
+tmp=$(mktemp -d)
+trap 'jack_stop; rm -rf "$tmp"' EXIT
+
+# play_file FILE [MIDIPLAY ARGS]: play FILE into the recorder; leaves
+# $tmp/got ("FRAME-ZERO BYTES" lines), $tmp/err and $status.
+play_file() {
+	f=$1
+	shift
+	: >"$tmp/rec"
+	rec_start "$tmp/rec" -t 1.5 || return 1
+	"$MIDIPLAY" -v -c recorder:in "$@" "$f" 2>"$tmp/err"
+	status=$?
+	rec_wait 20 >/dev/null
+	zero=$(sed -n 's/^midiplay: playing from frame \([0-9]*\) .*/\1/p' "$tmp/err")
+	[ -n "$zero" ] || { tap_diag "no start frame from midiplay:"; sed 's/^/# /' "$tmp/err"; zero=0; }
+	awk -v z="$zero" '{ $1 = $1 - z; print }' "$tmp/rec" >"$tmp/got"
+}
+
+# check FILE RATE DESC: what the recorder saw equals the oracle's frames.
+check() {
+	play_file "$1"
+	"$PYTHON3" "$top_srcdir/tests/oracle.py" frames "$2" "$1" >"$tmp/want"
+	tap_diff "$tmp/want" "$tmp/got" "$3"
+	tap_ok $status "$(basename "$1"): exit status 0"
+}
+
+tap_plan 26
+
+for period in 64 256 1024; do
+	jack_start "$period" || exit 1
+	check "$data/f1-tempo-many.mid" 48000 \
+	    "period $period: format 1, 42 tempo changes over 3 tracks, every frame exact"
+	check "$samples/drums.mid" 48000 \
+	    "period $period: drums.mid, every frame exact"
+	jack_stop
+done
+
+jack_start 256 || exit 1
+check "$data/smpte-2997.mid" 48000 "SMPTE -29 (30000/1001 fps), every frame exact"
+check "$data/smpte-25.mid" 48000 "SMPTE -25, format 1, every frame exact"
+check "$data/sysex.mid" 48000 \
+    "SysEx messages, joined packets and escapes, bytes and frames exact"
+
+# 3000 note-ons at one instant: 1000 go out in their cycle, the rest at the
+# start of the next cycles, all of them, in order.
+play_file "$data/burst-3000.mid"
+"$PYTHON3" "$top_srcdir/tests/oracle.py" frames 48000 "$data/burst-3000.mid" >"$tmp/want"
+cut -d' ' -f2- "$tmp/want" >"$tmp/want.bytes"
+cut -d' ' -f2- "$tmp/got" >"$tmp/got.bytes"
+tap_diff "$tmp/want.bytes" "$tmp/got.bytes" \
+    "burst of 3000 notes at one instant: all 6000 events arrive, in order"
+# at period 256: cycles start at 0, 256, 512, ...; 24000 is inside the
+# cycle that starts at 23808, so its carried events go at 24064 and 24320
+awk 'BEGIN { split("0 256 512 24000 24064 24320", want, " ") }
+    $1 != want[int((NR - 1) / 1000) + 1] { bad = 1 } END { exit bad }' "$tmp/got"
+tap_ok $? "1000 in the due cycle, the next 1000 at the start of each following cycle"
+per_cycle=$(awk '{ n[$1]++ } END { m = 0; for (f in n) if (n[f] > m) m = n[f]; print m }' "$tmp/got")
+[ "$per_cycle" -le 1000 ]
+tap_ok $? "no cycle carries more than 1000 events (most: $per_cycle)"
+grep -q ' 4000 carried' "$tmp/err"
+tap_ok $? "midiplay -v reports the 4000 carried events"
+jack_stop
+
+jack_start 256 44100 || exit 1
+check "$samples/tempo.mid" 44100 "44.1 kHz: tempo.mid with 48 tempo changes mid-note, every frame exact"
+jack_stop
+
+# A broken event stops playback there: the events before it, then note-offs
+# for the notes left sounding and sustain off, at the last event's frame.
+jack_start 256 || exit 1
+play_file "$data/bad-data.mid"
+{
+	"$PYTHON3" "$top_srcdir/tests/oracle.py" frames 48000 "$data/bad-data.mid" 2>/dev/null
+	printf '24000 80 3C 00\n24000 80 40 00\n24000 B0 40 00\n'
+} >"$tmp/want"
+tap_diff "$tmp/want" "$tmp/got" \
+    "a broken event: what came before it, then the sounding notes released"
+[ "$status" -eq 1 ] && grep -q 'bad-data.mid: track 1 at byte 47: ' "$tmp/err"
+tap_ok $? "exit status 1 with the error naming file, track and byte"
+jack_stop

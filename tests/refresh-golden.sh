@@ -1,0 +1,17 @@
+#!/bin/sh
+# Rewrite tests/data/*.expected from what midiplay does now.  Run from the
+# top of the source tree after building; review `git diff tests/data`.
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+midiplay=${MIDIPLAY:-$top/src/midiplay}
+cd "$top/tests/data"
+for f in *.mid; do
+	base=${f%.mid}
+	set +e
+	"$midiplay" --dump "$f" >"$base.out" 2>"$base.err"
+	status=$?
+	set -e
+	{ cat "$base.out"; sed 's/^/! /' "$base.err"; echo "exit $status"; } \
+	    >"$base.expected"
+	rm -f "$base.out" "$base.err"
+done
