@@ -15,6 +15,19 @@ dump_bytes(FILE *out, const char *cmd, const uint8_t *p, uint32_t n)
 		fprintf(out, " 0x%02X", p[i]);
 }
 
+/* Are all N bytes at P data bytes (below 0x80)?  A "SysEx" with a status
+ * byte inside is sent as it is, so it is dumped as raw. */
+static int
+data_bytes(const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 void
 dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 {
@@ -29,7 +42,9 @@ dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 	    ns % 1000000000u);
 	/* describe the bytes on the wire: an F7 escape that carries one
 	 * whole channel message prints as that message */
-	if (st >= 0x80 && st < 0xf0 &&
+	if (ev->kind == MP_EV_PANIC) {
+		fputs("panic", out);
+	} else if (st >= 0x80 && st < 0xf0 &&
 	    ev->len == ((st & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
 	    (ev->len == 2 || d[2] < 0x80)) {
 		fprintf(out, "ch %d %s", (st & 0x0f) + 1,
@@ -40,7 +55,8 @@ dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 			fprintf(out, " %d", d[1]);
 		else
 			fprintf(out, " %d %d", d[1], d[2]);
-	} else if (st == 0xf0 && ev->len >= 2 && d[ev->len - 1] == 0xf7) {
+	} else if (st == 0xf0 && ev->len >= 2 && d[ev->len - 1] == 0xf7 &&
+	    data_bytes(d + 1, ev->len - 2)) {
 		dump_bytes(out, "syx", d + 1, ev->len - 2);
 	} else {
 		dump_bytes(out, "raw", d, ev->len);

@@ -12,11 +12,18 @@
 #include <strings.h>
 #include <jack/midiport.h>
 
+#include "midiplay/event.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
 #include "midiplay/sched.h"
 
-#define RELEASE_END (16 * 128 + 16)
+/* Release positions: every channel and key, then every channel's CCs. */
+#define RELEASE_NOTES (16 * 128)
+
+/* The controllers set to 0 after the note-offs: sustain off when releasing;
+ * a panic adds all sound off, reset all controllers and all notes off. */
+static const uint8_t release_ccs[] = { 64 };
+static const uint8_t panic_ccs[] = { 64, 120, 121, 123 };
 
 /* Follow what was sent, so that what is sounding can be released. */
 static void
@@ -39,18 +46,23 @@ track_notes(struct jackout *jo, const uint8_t *d, uint32_t len)
 }
 
 /*
- * Send note-offs for every sounding note, then CC 64 = 0 on every channel
- * used, from offset OFF, within the cycle's limits.  1 when all is sent.
+ * Send note-offs for every sounding note, then the mode's controllers on
+ * every channel used (on all channels for a panic), from offset OFF,
+ * within the cycle's limits.  1 when all is sent.
  */
 static int
 release(struct jackout *jo, void *buf, uint32_t off, int *written)
 {
-	while (jo->release_pos < RELEASE_END &&
-	    *written < JACKOUT_MAX_PER_CYCLE) {
+	int panic = jo->release_mode == JO_REL_PANIC;
+	const uint8_t *ccs = panic ? panic_ccs : release_ccs;
+	unsigned nccs = panic ? sizeof panic_ccs : sizeof release_ccs;
+	unsigned end = RELEASE_NOTES + 16 * nccs;
+
+	while (jo->release_pos < end && *written < JACKOUT_MAX_PER_CYCLE) {
 		unsigned pos = jo->release_pos;
 		uint8_t msg[3], *dst;
 
-		if (pos < 16 * 128) {
+		if (pos < RELEASE_NOTES) {
 			uint8_t ch = (uint8_t)(pos / 128), key = pos % 128;
 
 			if (jo->notes[ch][key] == 0) {
@@ -61,14 +73,14 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 			msg[1] = key;
 			msg[2] = 0;
 		} else {
-			uint8_t ch = (uint8_t)(pos - 16 * 128);
+			uint8_t ch = (uint8_t)((pos - RELEASE_NOTES) / nccs);
 
-			if (!(jo->channels_used & (1u << ch))) {
+			if (!panic && !(jo->channels_used & (1u << ch))) {
 				jo->release_pos++;
 				continue;
 			}
 			msg[0] = 0xb0 | ch;
-			msg[1] = 64;
+			msg[1] = ccs[(pos - RELEASE_NOTES) % nccs];
 			msg[2] = 0;
 		}
 		if ((dst = jack_midi_event_reserve(buf, off, 3)) == NULL)
@@ -76,14 +88,17 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 		memcpy(dst, msg, 3);
 		(*written)++;
 		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
-		if (pos < 16 * 128) {
+		if (pos < RELEASE_NOTES) {
 			if (--jo->notes[pos / 128][pos % 128] == 0)
 				jo->release_pos++;
 		} else {
 			jo->release_pos++;
 		}
 	}
-	return jo->release_pos == RELEASE_END;
+	if (jo->release_pos < end)
+		return 0;
+	jo->release_pos = 0;
+	return 1;
 }
 
 static void
@@ -125,6 +140,8 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 				jo->carry_until = 0;
 				return JO_DONE;
 			}
+			jo->release_mode = rec.kind == SCHED_PANIC ?
+			    JO_REL_PANIC : JO_REL_END;
 			jo->release_off = off;
 			return JO_RELEASING;
 		}
@@ -190,19 +207,33 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		    memory_order_relaxed);
 		state = JO_PLAYING;
 	}
-	if (state == JO_PLAYING &&
+	if (state != JO_DONE && !jo->stopping &&
 	    atomic_load_explicit(&jo->stop, memory_order_acquire)) {
+		/* from the start: a panic under way may have passed notes
+		 * sounded since */
+		jo->stopping = 1;
+		jo->release_mode = JO_REL_STOP;
+		jo->release_pos = 0;
 		jo->release_off = 0;
 		state = JO_RELEASING;
 	}
-	if (state == JO_PLAYING)
-		state = play_cycle(jo, buf, nframes, &written);
-	if (state == JO_RELEASING) {
-		/* drop what is queued: nothing more of it may sound */
-		ring_consume(&jo->ring, ring_used(&jo->ring));
-		if (release(jo, buf, jo->release_off, &written))
-			state = JO_DONE;
-		jo->release_off = 0;
+	/* Play and release in turn until the cycle is full or done: a
+	 * panic in the queue hands back to playing once it is all sent. */
+	for (;;) {
+		if (state == JO_PLAYING)
+			state = play_cycle(jo, buf, nframes, &written);
+		if (state != JO_RELEASING)
+			break;
+		if (jo->release_mode == JO_REL_STOP) {
+			/* drop what is queued: nothing more of it may sound */
+			ring_consume(&jo->ring, ring_used(&jo->ring));
+		}
+		if (!release(jo, buf, jo->release_off, &written)) {
+			jo->release_off = 0;     /* the rest next cycle */
+			break;
+		}
+		state = jo->release_mode == JO_REL_PANIC ? JO_PLAYING :
+		    JO_DONE;
 	}
 	if (state == JO_DONE) {
 		if (atomic_load_explicit(&jo->state, memory_order_relaxed) !=
@@ -454,6 +485,43 @@ jackout_finished(struct jackout *jo)
 	 * has completed for every client after us in the graph */
 	return atomic_load_explicit(&jo->cycles, memory_order_relaxed) >
 	    atomic_load_explicit(&jo->done_cycle, memory_order_relaxed) + 1;
+}
+
+uint64_t
+jackout_now_ns(struct jackout *jo)
+{
+	uint32_t now32;
+
+	if (atomic_load_explicit(&jo->state, memory_order_acquire) ==
+	    JO_IDLE)
+		return 0;
+	now32 = jack_frame_time(jo->client);
+	if (!jo->clock_started) {
+		jo->clock_started = 1;
+		jo->clock_last32 = (uint32_t)atomic_load(&jo->zero_frame);
+	}
+	/* Frames since zero, extended past 32 bits.  jack_frame_time() is
+	 * an estimate that can step back a little (seen at period 16 with
+	 * xruns, even before the start of the current cycle): the clock
+	 * holds still then, rather than wrapping a day ahead. */
+	if ((int32_t)(now32 - jo->clock_last32) > 0) {
+		jo->clock_frames += (uint32_t)(now32 - jo->clock_last32);
+		jo->clock_last32 = now32;
+	}
+	return (uint64_t)(((mp_u128)jo->clock_frames * 1000000000u +
+	    jo->rate / 2) / jo->rate);
+}
+
+unsigned
+jackout_sounding(struct jackout *jo)
+{
+	unsigned n = 0;
+	int ch, key;
+
+	for (ch = 0; ch < 16; ch++)
+		for (key = 0; key < 128; key++)
+			n += jo->notes[ch][key];
+	return n;
 }
 
 void

@@ -15,18 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "midiplay/dump.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
 #include "midiplay/sched.h"
 #include "midiplay/smf_reader.h"
+#include "midiplay/stream.h"
+#include "midiplay/stream_parse.h"
 
 #define RING_SIZE (1u << 20)
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
 #define MAX_CONNECT 64
 
-enum { OPT_DUMP = 256 };
+enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE };
 
 static volatile sig_atomic_t got_signal;
 
@@ -37,6 +40,10 @@ struct options {
 	int wait;
 	int list;
 	int dump;
+	int strict;
+	int release;
+	int have_latency;
+	uint64_t latency_ns;
 	enum log_level level;
 	const char *file;
 };
@@ -45,8 +52,10 @@ static void
 usage(FILE *out)
 {
 	fputs("usage: midiplay [options] FILE\n"
-	    "Play a Standard MIDI File into a JACK MIDI output port, every "
-	    "event at its\nexact sample frame.\n"
+	    "       midiplay [options] -     (a text event stream on stdin)\n"
+	    "Play a Standard MIDI File, or a text stream of MIDI commands, into "
+	    "a JACK MIDI\noutput port, every event at its exact sample "
+	    "frame.\n"
 	    "\n"
 	    "  -c, --connect PORT  connect the output to PORT before playing "
 	    "(repeatable):\n"
@@ -58,17 +67,26 @@ usage(FILE *out)
 	    "  -n, --name NAME     JACK client name (default midiplay); the "
 	    "port is NAME:out\n"
 	    "  -l, --list          list the MIDI input ports and exit\n"
-	    "      --dump          print the events with their exact times "
-	    "instead of playing\n"
+	    "      --dump          print the events in the stream format with "
+	    "exact times\n"
+	    "                      instead of playing (no JACK server needed)\n"
+	    "      --latency DUR   stream: delay each line by DUR after it "
+	    "arrives (5ms,\n"
+	    "                      0.01, 500us; default one JACK period)\n"
+	    "      --strict        stream: stop at the first bad line\n"
+	    "      --release       at the end, turn off notes left "
+	    "sounding\n"
 	    "  -q, --quiet         print errors only\n"
 	    "  -v, --verbose       print the start frame, connections and "
 	    "counts\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 all played, 1 error, 2 usage error, 128+N on "
-	    "signal N.\n"
-	    "See midiplay(1).\n", out);
+	    "Stream lines hold commands and times, e.g. \"on 60 100\", "
+	    "\"+0.5 off 60 0\",\n\"@2.5 ch 10 note C1 120 0.1\", "
+	    "\"cc 7 100\", \"syx 0x43 0x10 0x4C\".\n"
+	    "Exit status: 0 all played, 1 error or a rejected line, 2 usage "
+	    "error,\n128+N on signal N.  See midiplay(1).\n", out);
 }
 
 static void
@@ -80,6 +98,28 @@ usage_error(const char *fmt, const char *arg)
 	exit(2);
 }
 
+/* A duration as the stream writes one after "+": 5ms, 0.01, 500us. */
+static int
+parse_duration(const char *arg, uint64_t *ns)
+{
+	struct sp_state st;
+	struct sp_line line = { 0 };
+	struct sp_error err;
+	char buf[64];
+	int ok;
+
+	if (strlen(arg) + 2 > sizeof buf || strchr(arg, ' ') != NULL)
+		return -1;
+	snprintf(buf, sizeof buf, "+%s", arg);
+	sp_state_init(&st);
+	ok = sp_parse_line(&st, buf, strlen(buf), &line, &err) == 0 &&
+	    line.n == 1 && line.actions[0].kind == SP_WAIT;
+	if (ok)
+		*ns = line.actions[0].ns;
+	sp_line_free(&line);
+	return ok ? 0 : -1;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -89,6 +129,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "name", required_argument, NULL, 'n' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "latency", required_argument, NULL, OPT_LATENCY },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "release", no_argument, NULL, OPT_RELEASE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -124,6 +167,18 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_DUMP:
 			o->dump = 1;
 			break;
+		case OPT_LATENCY:
+			if (parse_duration(optarg, &o->latency_ns) < 0)
+				usage_error("--latency wants a duration such as "
+				    "5ms or 0.01, not '%s'", optarg);
+			o->have_latency = 1;
+			break;
+		case OPT_STRICT:
+			o->strict = 1;
+			break;
+		case OPT_RELEASE:
+			o->release = 1;
+			break;
 		case 'q':
 			o->level = LOG_QUIET;
 			break;
@@ -156,9 +211,13 @@ parse_options(int argc, char **argv, struct options *o)
 	o->file = argv[optind];
 }
 
+/* The first signal asks for a clean stop (main does the work); a second
+ * one, for when that takes too long, exits at once. */
 static void
 on_signal(int sig)
 {
+	if (got_signal)
+		_exit(128 + sig);
 	got_signal = sig;
 }
 
@@ -213,36 +272,67 @@ wait_for_connection(struct jackout *jo, const char *name)
 	return 0;
 }
 
-/* Play SRC through JO until the end, a signal or the server's loss. */
+/* Playback time for the stream reader: nanoseconds since time zero. */
+static uint64_t
+stream_clock(void *ctx)
+{
+	return jackout_now_ns(ctx);
+}
+
+/*
+ * Play SRC through JO until the end, a signal or the server's loss.
+ * STREAM, when not NULL, is the source's stream.  The exit status.
+ */
 static int
-play(struct jackout *jo, struct mp_source *src)
+play(struct jackout *jo, struct mp_source *src, struct stream *stream,
+    const struct options *o)
 {
 	struct sched sched;
 	int announced = 0, stopping = 0, status;
 	struct timespec t0, t;
+	uint64_t last_cycles;
 
-	if (sched_start(&sched, src, &jo->ring, jo->rate) < 0)
+	if (sched_start(&sched, src, &jo->ring, jo->rate, o->release) < 0)
 		return 1;
-	/* let the scheduler queue the first events before time zero */
+	/* let the scheduler queue a file's first events before time zero
+	 * (a stream's first line may take its time) */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
+	while (stream == NULL && ring_used(&jo->ring) == 0 &&
+	    !atomic_load(&sched.finished)) {
 		nap();
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (ring_used(&jo->ring) == 0 && !atomic_load(&sched.finished) &&
-	    t.tv_sec - t0.tv_sec < 2);
+		if (t.tv_sec - t0.tv_sec >= 2)
+			break;
+	}
 	jackout_start(jo);
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last_cycles = atomic_load(&jo->cycles);
 	while (!jackout_finished(jo)) {
+		/* A client JACK stops calling (zombified, say) may never hear
+		 * of it: a second without a cycle is as good as a shutdown. */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (atomic_load(&jo->cycles) != last_cycles) {
+			last_cycles = atomic_load(&jo->cycles);
+			t0 = t;
+		} else if (t.tv_sec - t0.tv_sec >= 2) {
+			log_error("JACK has not run midiplay for a second");
+			atomic_store(&jo->shutdown, 1);
+		}
 		if (atomic_load(&jo->shutdown)) {
 			log_error("the JACK server stopped or dropped "
 			    "midiplay");
 			sched_quit(&sched);
+			if (stream != NULL)
+				stream_interrupt(stream);
 			sched_join(&sched);
 			return 1;
 		}
 		if (got_signal && !stopping) {
 			stopping = 1;
 			sched_quit(&sched);
+			if (stream != NULL)
+				stream_interrupt(stream);
 			jackout_stop(jo);
 		}
 		if (!announced &&
@@ -263,6 +353,16 @@ play(struct jackout *jo, struct mp_source *src)
 	    (unsigned long long)atomic_load(&jo->xruns));
 	if (stopping)
 		return 128 + got_signal;
+	if (stream != NULL) {
+		unsigned n = jackout_sounding(jo);
+
+		if (n > 0)
+			log_warn("warning: %u note%s left sounding, as the "
+			    "stream says (--release turns them off at the "
+			    "end)", n, n == 1 ? "" : "s");
+		if (stream_rejected(stream) > 0)
+			status = 1;
+	}
 	return status;
 }
 
@@ -270,8 +370,9 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct smf_reader *reader;
-	struct mp_source src;
+	struct smf_reader *reader = NULL;
+	struct stream *stream = NULL;
+	struct mp_source src = { 0 };
 	struct jackout jo;
 	int i, status;
 
@@ -280,23 +381,52 @@ main(int argc, char **argv)
 	if (o.list)
 		return list_ports(&o);
 
-	if (smf_reader_open(&reader, o.file) < 0)
-		return 1;
-	smf_reader_source(reader, &src);
+	if (strcmp(o.file, "-") == 0) {
+		struct stream_opts so = { 0, "<stdin>", NULL, NULL, 0,
+		    o.strict };
+
+		if (stream_open(&stream, &so) < 0)
+			return 1;
+		stream_source(stream, &src);
+	} else {
+		if (smf_reader_open(&reader, o.file) < 0)
+			return 1;
+		smf_reader_source(reader, &src);
+	}
 	if (o.dump) {
 		status = dump_source(stdout, &src) < 0 ? 1 : 0;
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			log_error("cannot write the dump");
 			status = 1;
 		}
+		if (stream != NULL && stream_rejected(stream) > 0)
+			status = 1;
 		smf_reader_close(reader);
+		stream_close(stream);
 		return status;
 	}
 
 	catch_signals();
 	if (jackout_open(&jo, o.name, RING_SIZE) < 0) {
 		smf_reader_close(reader);
+		stream_close(stream);
 		return 1;
+	}
+	if (stream != NULL) {
+		struct stream_opts so = { 0, "<stdin>", stream_clock, &jo,
+		    o.latency_ns, o.strict };
+
+		/* one period unless told: the least that keeps every line's
+		 * relative timing whatever the period */
+		if (!o.have_latency)
+			so.latency_ns = (uint64_t)jack_get_buffer_size(
+			    jo.client) * 1000000000u / jo.rate;
+		stream_close(stream);
+		if (stream_open(&stream, &so) < 0) {
+			jackout_close(&jo);
+			return 1;
+		}
+		stream_source(stream, &src);
 	}
 	status = 0;
 	for (i = 0; i < o.nconnect && status == 0; i++)
@@ -305,8 +435,9 @@ main(int argc, char **argv)
 	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
 		status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
-		status = play(&jo, &src);
+		status = play(&jo, &src, stream, &o);
 	jackout_close(&jo);
 	smf_reader_close(reader);
+	stream_close(stream);
 	return status;
 }

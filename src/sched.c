@@ -44,13 +44,15 @@ sched_run(struct sched *s)
 	s->status = 0;
 	while (!atomic_load(&s->quit) &&
 	    (rc = mp_source_next(s->src, &ev)) > 0) {
-		rec.frame = timing_frames(ev.time, s->src->den, s->rate);
+		rec.frame = s->src->rounded ?
+		    timing_frames(2 * ev.time + 1, 2 * s->src->den, s->rate) :
+		    timing_frames(ev.time, s->src->den, s->rate);
 		/* sources are ordered; keep it so even if one is not */
 		if (rec.frame < last)
 			rec.frame = last;
 		last = rec.frame;
-		rec.len = ev.len;
-		rec.kind = SCHED_MIDI;
+		rec.len = ev.kind == MP_EV_PANIC ? 0 : ev.len;
+		rec.kind = ev.kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
 		if (push(s, &rec, ev.data) < 0)
 			goto out;
 		s->events++;
@@ -61,7 +63,7 @@ sched_run(struct sched *s)
 		s->status = -1;
 	rec.frame = last;
 	rec.len = 0;
-	rec.kind = rc < 0 ? SCHED_END_RELEASE : SCHED_END;
+	rec.kind = rc < 0 || s->release_at_end ? SCHED_END_RELEASE : SCHED_END;
 	push(s, &rec, NULL);
 out:
 	atomic_store(&s->finished, 1);
@@ -77,11 +79,12 @@ thread_main(void *arg)
 
 int
 sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
-    uint32_t rate)
+    uint32_t rate, int release_at_end)
 {
 	int err;
 
 	memset(s, 0, sizeof *s);
+	s->release_at_end = release_at_end;
 	s->src = src;
 	s->ring = ring;
 	s->rate = rate;

@@ -521,6 +521,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 			advance(r, t);
 			continue;
 		case PEND_MIDI:
+			ev->kind = MP_EV_MIDI;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;
@@ -553,6 +554,7 @@ smf_reader_source(struct smf_reader *r, struct mp_source *src)
 	src->ops = &smf_source_ops;
 	src->ctx = r;
 	src->den = r->den;
+	src->rounded = 0;     /* exact times */
 }
 
 uint64_t

@@ -1,6 +1,7 @@
 #!/bin/sh
 # golden: every file in tests/data is dumped by midiplay and compared with
-# the expected output beside it (X.mid -> X.expected): the events on stdout,
+# the expected output beside it (X.mid or X.txt -> X.expected; a .txt is a
+# text stream, read as `midiplay --dump - < X.txt`): the events on stdout,
 # then each line on stderr behind "! ", then the exit status.  Good files,
 # tolerated deviations (with their warnings) and broken files (with their
 # error, and the events before it) alike.  tests/refresh-golden.sh rewrites
@@ -8,16 +9,19 @@
 . "${top_srcdir:-.}/tests/jacklib.sh"
 
 data="$top_srcdir/tests/data"
-files=$(cd "$data" && ls *.mid)
+files=$(cd "$data" && ls *.mid *.txt)
 tap_plan $(echo "$files" | wc -l)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 for f in $files; do
-	base=${f%.mid}
+	base=${f%.*}
 	(
 		cd "$data" || exit 1
-		"$MIDIPLAY" --dump "$f" >"$tmp/out" 2>"$tmp/err"
+		case $f in
+		*.txt) "$MIDIPLAY" --dump - <"$f" >"$tmp/out" 2>"$tmp/err" ;;
+		*) "$MIDIPLAY" --dump "$f" >"$tmp/out" 2>"$tmp/err" ;;
+		esac
 		echo "exit $?" >"$tmp/status"
 	)
 	{ cat "$tmp/out"; sed 's/^/! /' "$tmp/err"; cat "$tmp/status"; } \

@@ -99,6 +99,26 @@ jack_start() {
 	return 1
 }
 
+# jack_reclaim NAME: after a jackd called NAME was killed with SIGKILL,
+# start and cleanly stop one under the same name.  JACK's shared registry
+# holds a few servers and frees the entry of a dead one only when its name
+# is used again: without this, killed test servers would pile up until no
+# server could start on the machine ("Too many servers already active").
+jack_reclaim() {
+	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$1" --no-realtime -d dummy \
+		</dev/null >/dev/null 2>&1 &
+	_jl_rpid=$!
+	_jl_i=0
+	while [ "$_jl_i" -lt 50 ] && kill -0 "$_jl_rpid" 2>/dev/null &&
+	    ! _jl_running "$1"; do
+		sleep 0.1
+		_jl_i=$((_jl_i + 1))
+	done
+	kill -TERM "$_jl_rpid" 2>/dev/null
+	wait "$_jl_rpid" 2>/dev/null
+	return 0
+}
+
 # jack_stop: stop the recorder and our jackd (TERM, KILL after 3 s), remove JL_TMP; safe to call twice.
 jack_stop() {
 	if [ -n "$REC_PID" ]; then
@@ -112,7 +132,11 @@ jack_stop() {
 			sleep 0.1
 			_jl_i=$((_jl_i + 1))
 		done
-		kill -0 "$JACKD_PID" 2>/dev/null && kill -KILL "$JACKD_PID" 2>/dev/null
+		if kill -0 "$JACKD_PID" 2>/dev/null; then
+			kill -KILL "$JACKD_PID" 2>/dev/null
+			wait "$JACKD_PID" 2>/dev/null
+			jack_reclaim "$JACK_NAME"
+		fi
 		wait "$JACKD_PID" 2>/dev/null
 		JACKD_PID=
 	fi

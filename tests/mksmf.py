@@ -427,6 +427,17 @@ def burst_3000():
     return smf(0, 480, [track([(0, tempo(500000))] + ons + offs)])
 
 
+def half_frames():
+    # half-frames.mid: ppq 384 at 120 bpm, so an odd tick lies exactly on a
+    # half frame at 48 kHz (1/768 s = 62.5 frames): rounding must go up,
+    # also after the time went through --dump's nanoseconds
+    ppq = 384
+    evs = [(0, tempo(500000))]
+    notes = [(t, 3, 60 + (t % 24), 100) for t in range(1, 384, 14)]
+    evs += notes_abs(1, notes)
+    return smf(0, ppq, [abs_track(evs, 400)])
+
+
 def long_tempo():
     # long-tempo.mid: format 0, ppq 384, 1000 tempo changes with odd tempos and a note at every change
     # (~20 s), for showing that per-event rounding does not drift
@@ -657,6 +668,7 @@ TESTS = {
     "all-messages.mid": all_messages,
     "burst-3000.mid": burst_3000,
     "long-tempo.mid": long_tempo,
+    "half-frames.mid": half_frames,
     # tolerated (warning, plays fully)
     "no-eot.mid": no_eot,
     "unknown-chunk.mid": unknown_chunk,

@@ -393,8 +393,39 @@ def fmt_command(e):
     return " ".join(["raw"] + ["0x%02X" % x for x in b])
 
 
+CHANNEL_STATUS = {"off": 0x80, "on": 0x90, "pp": 0xA0, "cc": 0xB0, "pc": 0xC0, "cp": 0xD0, "pb": 0xE0}
+
+
+def dump_to_frames(rate, lines):
+    """midiplay --dump lines -> "FRAME HEXBYTES" lines at RATE (panic is left out)."""
+    out = []
+    for line in lines:
+        words = line.split()
+        if not words:
+            continue
+        sec, _, frac = words[0][1:].partition(".")
+        ns = int(sec) * 1000000000 + int((frac + "000000000")[:9])
+        frame = round_half_up(Fraction(ns * rate, 1000000000))
+        if words[1] == "ch":
+            ch, cmd, args = int(words[2]) - 1, words[3], [int(w) for w in words[4:]]
+            if cmd == "pb":
+                args = [args[0] & 0x7F, args[0] >> 7]
+            data = [CHANNEL_STATUS[cmd] | ch] + args
+        elif words[1] == "syx":
+            data = [0xF0] + [int(w, 16) for w in words[2:]] + [0xF7]
+        elif words[1] == "raw":
+            data = [int(w, 16) for w in words[2:]]
+        else:
+            continue
+        out.append("%d %s\n" % (frame, " ".join("%02X" % x for x in data)))
+    return out
+
+
 def main(argv):
-    usage = "usage: oracle.py dump FILE.mid | oracle.py frames RATE FILE.mid\n"
+    usage = "usage: oracle.py dump FILE.mid | oracle.py frames RATE FILE.mid | oracle.py dump2frames RATE <DUMP\n"
+    if len(argv) == 3 and argv[1] == "dump2frames":
+        sys.stdout.write("".join(dump_to_frames(int(argv[2]), sys.stdin)))
+        return 0
     if len(argv) == 3 and argv[1] == "dump":
         mode, rate, path = "dump", None, argv[2]
     elif len(argv) == 4 and argv[1] == "frames":

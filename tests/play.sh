@@ -36,7 +36,7 @@ check() {
 	tap_ok $status "$(basename "$1"): exit status 0"
 }
 
-tap_plan 26
+tap_plan 28
 
 for period in 64 256 1024; do
 	jack_start "$period" || exit 1
@@ -50,6 +50,7 @@ done
 jack_start 256 || exit 1
 check "$data/smpte-2997.mid" 48000 "SMPTE -29 (30000/1001 fps), every frame exact"
 check "$data/smpte-25.mid" 48000 "SMPTE -25, format 1, every frame exact"
+check "$data/half-frames.mid" 48000 "events exactly on half frames round up"
 check "$data/sysex.mid" 48000 \
     "SysEx messages, joined packets and escapes, bytes and frames exact"
 

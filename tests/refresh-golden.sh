@@ -5,10 +5,13 @@ set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 midiplay=${MIDIPLAY:-$top/src/midiplay}
 cd "$top/tests/data"
-for f in *.mid; do
-	base=${f%.mid}
+for f in *.mid *.txt; do
+	base=${f%.*}
 	set +e
-	"$midiplay" --dump "$f" >"$base.out" 2>"$base.err"
+	case $f in
+	*.txt) "$midiplay" --dump - <"$f" >"$base.out" 2>"$base.err" ;;
+	*) "$midiplay" --dump "$f" >"$base.out" 2>"$base.err" ;;
+	esac
 	status=$?
 	set -e
 	{ cat "$base.out"; sed 's/^/! /' "$base.err"; echo "exit $status"; } \

@@ -96,7 +96,7 @@ main(void)
 
 	smf_reader_open_mem(&r, "eight", file, make_file(file, 0));
 	smf_reader_source(r, &src);
-	sched_start(&s, &src, &ring, 48000);
+	sched_start(&s, &src, &ring, 48000, 0);
 	drain(&ring, &g);
 	ok(sched_join(&s) == 0, "the scheduler ends without error");
 	ok(g.n == 16, "all 16 events came through a ring of 256 bytes "
@@ -118,7 +118,7 @@ main(void)
 	log_mute(1);
 	smf_reader_open_mem(&r, "broken", file, make_file(file, 1));
 	smf_reader_source(r, &src);
-	sched_start(&s, &src, &ring, 48000);
+	sched_start(&s, &src, &ring, 48000, 0);
 	drain(&ring, &g);
 	ok(sched_join(&s) == -1, "a broken event makes the scheduler fail");
 	ok(g.n == 12 && g.frame[11] == 96000,

@@ -19,7 +19,14 @@ typedef unsigned __int128 mp_u128;
  * event of 32736 bytes. */
 #define MP_MAX_EVENT 16384
 
+enum mp_event_kind {
+	MP_EV_MIDI = 0,        /* send data[0 .. len) */
+	MP_EV_PANIC            /* note-offs for what sounds, then CC 64, 120,
+	                        * 121 and 123 = 0 on every channel */
+};
+
 struct mp_event {
+	int kind;              /* enum mp_event_kind */
 	mp_u128 time;          /* seconds = time / den of the source */
 	uint64_t tick;         /* the source's own clock (SMF ticks) */
 	const uint8_t *data;   /* the bytes to send; valid until the next call */
@@ -42,6 +49,12 @@ struct mp_source {
 	const struct mp_source_ops *ops;
 	void *ctx;
 	uint64_t den;          /* time units per second */
+	int rounded;           /* times were rounded half up to the unit
+	                        * (a stream's nanoseconds): a time exactly on
+	                        * a half frame may have come out just below
+	                        * it, so frames are taken from half a unit
+	                        * later, which gives the frame the exact time
+	                        * would */
 };
 
 static inline int

@@ -45,6 +45,11 @@ struct jackout {
 	_Atomic uint64_t position;  /* frames since zero at the last cycle */
 	_Atomic uint64_t sent, late, carried, xruns;
 
+	/* private to jackout_now_ns */
+	uint32_t clock_last32;
+	uint64_t clock_frames;
+	int clock_started;
+
 	/* private to the process callback */
 	int armed;
 	int have_time;
@@ -53,8 +58,17 @@ struct jackout {
 	uint64_t carry_until;       /* events before this were carried */
 	uint8_t notes[16][128];     /* note-ons not yet turned off */
 	uint16_t channels_used;
+	int stopping;               /* jackout_stop was seen */
+	int release_mode;           /* enum jackout_release */
 	unsigned release_pos;
 	uint32_t release_off;
+};
+
+/* Why the callback is releasing notes, which decides what follows. */
+enum jackout_release {
+	JO_REL_STOP,      /* stopped early: drop the queue, then done */
+	JO_REL_END,       /* END_RELEASE: the queue is empty; then done */
+	JO_REL_PANIC      /* a panic event: then go on playing */
 };
 
 /* Open client NAME (never starting a server) with port NAME:out, a ring of
@@ -80,6 +94,13 @@ void jackout_stop(struct jackout *jo);
 
 /* 1 once everything was sent and the cycle carrying it has completed. */
 int jackout_finished(struct jackout *jo);
+
+/* Nanoseconds of playback since time zero, 0 before it.  For one thread
+ * other than the process callback (it keeps 64-bit state). */
+uint64_t jackout_now_ns(struct jackout *jo);
+
+/* Notes the callback has sounded and not turned off (once it is done). */
+unsigned jackout_sounding(struct jackout *jo);
 
 /* Deactivate and close; safe on a client the server dropped. */
 void jackout_close(struct jackout *jo);

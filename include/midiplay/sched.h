@@ -5,8 +5,8 @@
  * It sleeps while the ring is full; it never spins.
  *
  * At the end of the source it pushes an END record; after a source error
- * (already reported) an END_RELEASE record, which makes the callback
- * release the notes left sounding.
+ * (already reported), or at any end when asked to, an END_RELEASE record,
+ * which makes the callback release the notes left sounding.
  */
 #ifndef MIDIPLAY_SCHED_H
 #define MIDIPLAY_SCHED_H
@@ -21,7 +21,9 @@
 enum sched_rec_kind {
 	SCHED_MIDI = 0,       /* send LEN bytes at FRAME */
 	SCHED_END,            /* nothing follows: finish at FRAME */
-	SCHED_END_RELEASE     /* stopped early: release notes at FRAME */
+	SCHED_END_RELEASE,    /* finish, releasing sounding notes, at FRAME */
+	SCHED_PANIC           /* note-offs for what sounds, then CC 64, 120,
+	                       * 121, 123 = 0 on every channel; go on */
 };
 
 struct sched_rec {
@@ -38,13 +40,15 @@ struct sched {
 	int running;
 	atomic_int quit;          /* main -> thread: stop feeding now */
 	atomic_int finished;      /* thread -> main: END pushed or quit */
+	int release_at_end;       /* end with END_RELEASE even when all is
+	                           * well (--release) */
 	int status;               /* 0, or -1 after a source error */
 	uint64_t events;          /* events pushed */
 };
 
 /* Start feeding RING from SRC at RATE.  0, or -1 if no thread. */
 int sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
-    uint32_t rate);
+    uint32_t rate, int release_at_end);
 
 /* Ask the thread to stop early (it may be sleeping on a full ring). */
 void sched_quit(struct sched *s);

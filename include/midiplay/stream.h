@@ -1,0 +1,52 @@
+/*
+ * stream: midiplay's text event stream (midiplay -) as a source.
+ *
+ * It reads lines from a file descriptor without ever blocking on time,
+ * parses each with stream_parse, stamps it with its arrival plus the
+ * latency, applies the cursor, "@" times and timestamps, and keeps what is
+ * not yet due in a heap ordered by (time, arrival order).  next() hands an
+ * event over once it is within the latency of now, so that no line that
+ * arrives later can need to go before it; at the end of input, everything
+ * left goes out in order.
+ *
+ * Times are nanoseconds from playback time zero (den 10^9).  A bad line is
+ * reported as "<stdin>:LINE:COL: what" and skipped whole; with strict set,
+ * next() returns -1 at the first one instead.
+ */
+#ifndef MIDIPLAY_STREAM_H
+#define MIDIPLAY_STREAM_H
+
+#include <stdint.h>
+#include "midiplay/event.h"
+
+/* Nanoseconds since playback time zero (0 before it). */
+typedef uint64_t (*stream_clock_fn)(void *ctx);
+
+struct stream_opts {
+	int fd;                  /* where lines come from */
+	const char *name;        /* for messages: "<stdin>" */
+	stream_clock_fn clock;   /* NULL: no live clock (--dump): every line
+	                          * arrives at time zero */
+	void *clock_ctx;
+	uint64_t latency_ns;     /* added to each line's arrival */
+	int strict;              /* stop at the first bad line */
+};
+
+struct stream;
+
+/* 0, or -1 after reporting (out of memory). */
+int stream_open(struct stream **sp, const struct stream_opts *opts);
+
+/* A source (event.h) reading from S: 1 event, 0 at the end, -1 when strict
+ * and a line was bad. */
+void stream_source(struct stream *s, struct mp_source *src);
+
+/* Make a blocked next() return 0 soon (from another thread). */
+void stream_interrupt(struct stream *s);
+
+/* Lines rejected so far. */
+unsigned long stream_rejected(const struct stream *s);
+
+void stream_close(struct stream *s);
+
+#endif

@@ -1,0 +1,470 @@
+/*
+ * stream: the text event stream as a source.  See stream.h.
+ *
+ * Pending events live in a binary heap of pointers ordered by (time, seq),
+ * seq being the order in which they were made.  Each entry knows its place
+ * in the heap, so that the note-off a `note` command scheduled can be
+ * moved earlier when the same key is struck again before it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "midiplay/log.h"
+#include "midiplay/stream.h"
+#include "midiplay/stream_parse.h"
+
+#define READ_CHUNK 65536
+#define MAX_LINE (1u << 20)      /* longer lines are rejected */
+#define POLL_MAX_MS 100          /* wake up this often to see interrupts */
+#define MAX_PENDING (1u << 22)   /* events waiting for their time (about
+                                  * 300 MB): past this, input is not read
+                                  * until some are sent */
+#define DAY_NS (86400ull * 1000000000ull)
+
+struct entry {
+	uint64_t time;
+	uint64_t seq;
+	size_t pos;                  /* index in the heap */
+	int kind;                    /* enum mp_event_kind */
+	int tracked;                 /* the note-off of a `note` command */
+	uint64_t on_time;            /* tracked: when its note-on went */
+	uint8_t ch, key;
+	uint64_t line;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct stream {
+	struct stream_opts o;
+	struct sp_state state;
+	struct sp_line parsed;
+	atomic_int interrupted;
+
+	char *buf;                   /* bytes read, not yet a whole line */
+	size_t buf_len, buf_cap;
+	int eof;
+	int skipping;                /* inside a line already rejected as too
+	                              * long */
+	int failed;                  /* strict: a bad line came; what was
+	                              * due before it still goes out */
+	uint64_t fail_time;
+	uint64_t lineno;
+	unsigned long rejected;
+
+	struct entry **heap;
+	size_t heap_len, heap_cap;
+	uint64_t next_seq;
+	struct entry *pending_off[16][128];   /* the tracked off of a key */
+	struct entry *handed_out;    /* freed at the next call */
+
+	uint64_t cursor;             /* ns */
+	int anchored;                /* a timestamp was seen */
+	uint64_t anchor_time, anchor_stamp;
+};
+
+static int
+before(const struct entry *a, const struct entry *b)
+{
+	return a->time != b->time ? a->time < b->time : a->seq < b->seq;
+}
+
+static void
+heap_set(struct stream *s, size_t i, struct entry *e)
+{
+	s->heap[i] = e;
+	e->pos = i;
+}
+
+static void
+sift_up(struct stream *s, size_t i)
+{
+	struct entry *e = s->heap[i];
+
+	while (i > 0 && before(e, s->heap[(i - 1) / 2])) {
+		heap_set(s, i, s->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(s, i, e);
+}
+
+static void
+sift_down(struct stream *s, size_t i)
+{
+	struct entry *e = s->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= s->heap_len)
+			break;
+		if (c + 1 < s->heap_len && before(s->heap[c + 1], s->heap[c]))
+			c++;
+		if (!before(s->heap[c], e))
+			break;
+		heap_set(s, i, s->heap[c]);
+		i = c;
+	}
+	heap_set(s, i, e);
+}
+
+static struct entry *
+heap_pop(struct stream *s)
+{
+	struct entry *top = s->heap[0];
+
+	if (--s->heap_len > 0) {
+		heap_set(s, 0, s->heap[s->heap_len]);
+		sift_down(s, 0);
+	}
+	return top;
+}
+
+/* Queue an event of LEN bytes at TIME.  The entry, or NULL (reported). */
+static struct entry *
+queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
+    uint32_t len)
+{
+	struct entry *e;
+
+	if (s->heap_len == s->heap_cap) {
+		size_t cap = s->heap_cap ? s->heap_cap * 2 : 1024;
+		struct entry **nh = realloc(s->heap, cap * sizeof *nh);
+
+		if (nh == NULL)
+			goto oom;
+		s->heap = nh;
+		s->heap_cap = cap;
+	}
+	if ((e = malloc(sizeof *e + len)) == NULL)
+		goto oom;
+	e->time = time;
+	e->seq = s->next_seq++;
+	e->kind = kind;
+	e->tracked = 0;
+	e->line = s->lineno;
+	e->len = len;
+	if (len > 0)
+		memcpy(e->data, data, len);
+	heap_set(s, s->heap_len++, e);
+	sift_up(s, e->pos);
+	return e;
+oom:
+	log_error("%s:%llu: out of memory for pending events", s->o.name,
+	    (unsigned long long)s->lineno);
+	return NULL;
+}
+
+/*
+ * A note-on at TIME: if a `note` on this key is sounding then (its
+ * tracked note-off is still to come), that note-off moves to just before
+ * this note-on, so every note-on keeps exactly one note-off and none cuts
+ * a later note short.
+ */
+static void
+strike(struct stream *s, uint8_t ch, uint8_t key, uint64_t time)
+{
+	struct entry *off = s->pending_off[ch][key];
+
+	if (off == NULL || off->time <= time || off->on_time > time)
+		return;
+	off->time = time;
+	off->seq = s->next_seq++;
+	off->tracked = 0;
+	s->pending_off[ch][key] = NULL;
+	sift_up(s, off->pos);
+}
+
+static int
+is_note_on(const uint8_t *d, uint32_t len)
+{
+	return len == 3 && (d[0] & 0xf0) == 0x90 && d[2] > 0;
+}
+
+/* Apply one parsed line that arrived at ARRIVAL.  0, or -1 (reported). */
+static int
+apply(struct stream *s, uint64_t arrival)
+{
+	uint64_t t = s->cursor > arrival ? s->cursor : arrival;
+	size_t i;
+
+	for (i = 0; i < s->parsed.n; i++) {
+		const struct sp_action *a = &s->parsed.actions[i];
+		const uint8_t *d = s->parsed.bytes + a->off;
+		struct entry *e;
+
+		switch (a->kind) {
+		case SP_AT:
+			t = a->ns;
+			break;
+		case SP_WAIT:
+			t += a->ns;
+			if (t > s->cursor)
+				s->cursor = t;
+			break;
+		case SP_STAMP:
+			if (!s->anchored) {
+				s->anchored = 1;
+				s->anchor_time = s->cursor > arrival ?
+				    s->cursor : arrival;
+				s->anchor_stamp = a->ns;
+			}
+			/* a timestamp before the first one is the next day */
+			t = s->anchor_time + (a->ns >= s->anchor_stamp ?
+			    a->ns - s->anchor_stamp :
+			    a->ns + DAY_NS - s->anchor_stamp);
+			break;
+		case SP_SEND:
+			if (is_note_on(d, a->len))
+				strike(s, d[0] & 0x0f, d[1], t);
+			if (queue(s, t, MP_EV_MIDI, d, a->len) == NULL)
+				return -1;
+			break;
+		case SP_NOTE: {
+			uint8_t off[3] = { 0x80 | (d[0] & 0x0f), d[1], 0 };
+
+			strike(s, d[0] & 0x0f, d[1], t);
+			if (queue(s, t, MP_EV_MIDI, d, 3) == NULL ||
+			    (e = queue(s, t + a->ns, MP_EV_MIDI, off, 3)) ==
+			    NULL)
+				return -1;
+			e->tracked = 1;
+			e->on_time = t;
+			e->ch = d[0] & 0x0f;
+			e->key = d[1];
+			s->pending_off[e->ch][e->key] = e;
+			break;
+		}
+		case SP_PANIC:
+			if (queue(s, t, MP_EV_PANIC, NULL, 0) == NULL)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Parse and apply one line.  0, or -1 to stop (strict, or no memory). */
+static int
+take_line(struct stream *s, const char *line, size_t len, uint64_t arrival)
+{
+	struct sp_error err;
+
+	s->lineno++;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > MAX_LINE) {
+		err.col = 1;
+		snprintf(err.msg, sizeof err.msg, "line longer than %u bytes",
+		    MAX_LINE);
+	} else if (sp_parse_line(&s->state, line, len, &s->parsed, &err) ==
+	    0) {
+		return apply(s, arrival);
+	}
+	log_error("%s:%llu:%d: %s", s->o.name,
+	    (unsigned long long)s->lineno, err.col, err.msg);
+	s->rejected++;
+	if (!s->o.strict)
+		return 0;
+	s->failed = 1;
+	s->fail_time = arrival;
+	return -1;
+}
+
+static uint64_t
+now_ns(struct stream *s)
+{
+	return s->o.clock != NULL ? s->o.clock(s->o.clock_ctx) : 0;
+}
+
+/*
+ * Read what is there (waiting at most TIMEOUT_MS, -1 for no limit) and
+ * take every whole line.  0, or -1 to stop.
+ */
+static int
+read_input(struct stream *s, int timeout_ms)
+{
+	struct pollfd pfd = { s->o.fd, POLLIN, 0 };
+	size_t start = 0, i;
+	uint64_t arrival;
+	ssize_t got;
+
+	if (timeout_ms < 0 || timeout_ms > POLL_MAX_MS)
+		timeout_ms = POLL_MAX_MS;
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 0;
+	if (s->buf_cap - s->buf_len < READ_CHUNK) {
+		size_t cap = s->buf_len + READ_CHUNK;
+		char *nb = realloc(s->buf, cap);
+
+		if (nb == NULL) {
+			log_error("%s: out of memory for input", s->o.name);
+			return -1;
+		}
+		s->buf = nb;
+		s->buf_cap = cap;
+	}
+	got = read(s->o.fd, s->buf + s->buf_len, s->buf_cap - s->buf_len);
+	if (got < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		log_error("%s: %s", s->o.name, strerror(errno));
+		s->eof = 1;
+		return 0;
+	}
+	arrival = now_ns(s) + s->o.latency_ns;
+	if (got == 0) {
+		s->eof = 1;
+		if (s->buf_len > 0 && !s->skipping &&
+		    take_line(s, s->buf, s->buf_len, arrival) < 0)
+			return -1;
+		s->buf_len = 0;
+		return 0;
+	}
+	s->buf_len += (size_t)got;
+	for (i = 0; i < s->buf_len; i++) {
+		if (s->buf[i] != '\n')
+			continue;
+		if (s->skipping)
+			s->skipping = 0;   /* the end of an over-long line */
+		else if (take_line(s, s->buf + start, i - start,
+		    arrival) < 0)
+			return -1;
+		start = i + 1;
+	}
+	if (start > 0) {
+		memmove(s->buf, s->buf + start, s->buf_len - start);
+		s->buf_len -= start;
+	} else if (s->buf_len > MAX_LINE) {
+		/* a line that never ends: reject it once, then drop the rest
+		 * of it as it comes */
+		if (!s->skipping && take_line(s, s->buf, s->buf_len,
+		    arrival) < 0)
+			return -1;
+		s->skipping = 1;
+		s->buf_len = 0;
+	}
+	return 0;
+}
+
+static int
+stream_next(void *ctx, struct mp_event *ev)
+{
+	struct stream *s = ctx;
+
+	free(s->handed_out);
+	s->handed_out = NULL;
+	for (;;) {
+		uint64_t horizon;
+
+		if (atomic_load(&s->interrupted))
+			return 0;
+		horizon = now_ns(s) + s->o.latency_ns;
+		/* Without a clock (--dump) the whole input is read first:
+		 * any later line may go before what came so far. */
+		/* After a bad line under --strict, what was due up to its
+		 * arrival goes out and nothing after. */
+		if (s->failed && (s->heap_len == 0 ||
+		    s->heap[0]->time > s->fail_time))
+			return -1;
+		/* Bounded memory: with too much pending, input waits (the
+		 * writer blocks on the pipe); without a clock, the earliest
+		 * pending event goes out as if the input had ended. */
+		while (s->heap_len > 0 && (s->eof || s->failed ||
+		    (s->o.clock == NULL && s->heap_len >= MAX_PENDING) ||
+		    (s->o.clock != NULL && s->heap[0]->time <= horizon))) {
+			struct entry *e = heap_pop(s);
+
+			if (e->tracked &&
+			    s->pending_off[e->ch][e->key] == e)
+				s->pending_off[e->ch][e->key] = NULL;
+			memset(ev, 0, sizeof *ev);
+			ev->kind = e->kind;
+			ev->time = e->time;
+			ev->data = e->data;
+			ev->len = e->len;
+			ev->track = -1;
+			ev->offset = e->line;
+			s->handed_out = e;
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		{
+			int timeout = -1;
+
+			if (s->heap_len > 0 && s->o.clock != NULL) {
+				uint64_t wait = s->heap[0]->time - horizon;
+
+				timeout = (int)(wait / 1000000u);
+			}
+			if (s->heap_len >= MAX_PENDING) {
+				poll(NULL, 0, timeout < 0 || timeout >
+				    POLL_MAX_MS ? POLL_MAX_MS : timeout);
+				continue;
+			}
+			if (read_input(s, timeout) < 0 && !s->failed)
+				return -1;      /* out of memory */
+		}
+	}
+}
+
+static const struct mp_source_ops stream_ops = { stream_next };
+
+void
+stream_source(struct stream *s, struct mp_source *src)
+{
+	src->ops = &stream_ops;
+	src->ctx = s;
+	src->den = 1000000000u;
+	src->rounded = 1;
+}
+
+int
+stream_open(struct stream **sp, const struct stream_opts *opts)
+{
+	struct stream *s = calloc(1, sizeof *s);
+
+	*sp = NULL;
+	if (s == NULL) {
+		log_error("out of memory");
+		return -1;
+	}
+	s->o = *opts;
+	sp_state_init(&s->state);
+	atomic_init(&s->interrupted, 0);
+	*sp = s;
+	return 0;
+}
+
+void
+stream_interrupt(struct stream *s)
+{
+	atomic_store(&s->interrupted, 1);
+}
+
+unsigned long
+stream_rejected(const struct stream *s)
+{
+	return s->rejected;
+}
+
+void
+stream_close(struct stream *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->heap_len; i++)
+		free(s->heap[i]);
+	free(s->heap);
+	free(s->handed_out);
+	free(s->buf);
+	sp_line_free(&s->parsed);
+	free(s);
+}
