@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 song=${1:-samples/scale.mid}
 
 packages="build-essential autoconf automake libtool pkg-config python3 \
-jackd2 libjack-jackd2-dev libsmf-dev"
+jackd2 libjack-jackd2-dev libsmf-dev valgrind"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

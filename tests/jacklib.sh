@@ -48,10 +48,10 @@ _jl_catlog() {
 	return 0
 }
 
-# jack_require: TAP skip-all (exit 0) unless jackd, jack_wait and jack_lsp are installed.
+# jack_require: bail out unless jackd, jack_wait and jack_lsp are installed.
 jack_require() {
 	for _jl_c in jackd jack_wait jack_lsp; do
-		command -v "$_jl_c" >/dev/null 2>&1 || tap_skip_all "$_jl_c is not installed"
+		command -v "$_jl_c" >/dev/null 2>&1 || tap_bail "$_jl_c is not installed (apt-get install jackd2)"
 	done
 }
 
@@ -249,10 +249,11 @@ tap_diag() {
 	printf '%s\n' "$*" | sed 's/^/# /'
 }
 
-# tap_skip_all REASON: print "1..0 # SKIP REASON" and exit 0 (only when jackd is not installed).
-tap_skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
+# tap_bail REASON: the test cannot run here: "Bail out! REASON", exit 1.
+# (Never a skip: a check that silently does not run proves nothing.)
+tap_bail() {
+	echo "Bail out! $*"
+	exit 1
 }
 
 # tap_exit: exit 1 if any test failed so far, else 0.
