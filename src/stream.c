@@ -194,7 +194,10 @@ apply(struct stream *s, uint64_t arrival)
 
 	for (i = 0; i < s->parsed.n; i++) {
 		const struct sp_action *a = &s->parsed.actions[i];
-		const uint8_t *d = s->parsed.bytes + a->off;
+		/* a line of times only has no bytes at all (NULL + 0 is
+		 * undefined) */
+		const uint8_t *d = s->parsed.nbytes > 0 ?
+		    s->parsed.bytes + a->off : NULL;
 		struct entry *e;
 
 		switch (a->kind) {

@@ -747,8 +747,8 @@ set_tempo(struct parser *p, const struct tok *t)
 	if (rc == BAD_FRAC)
 		return fail(p, t->col, "bad tempo '%s': more than %d digits "
 		    "after the point", quote(t, buf), MAX_FRAC);
-	d = pow10_u128(k);
-	if (rc == BAD_BIG || m == 0 || m > MAX_BPM * d)
+	/* on BAD_BIG, k is not set: decide before using it */
+	if (rc == BAD_BIG || m == 0 || m > MAX_BPM * (d = pow10_u128(k)))
 		return fail(p, t->col, "tempo %s out of range: more than 0, "
 		    "at most %d", quote(t, buf), MAX_BPM);
 	/* in lowest terms, only so the numbers stay small */
