@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "midiplay/control.h"
 #include "midiplay/dump.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
@@ -29,7 +30,9 @@
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
 #define MAX_CONNECT 64
 
-enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE };
+enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
+	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
+	OPT_TRANSPOSE, OPT_CLOCK };
 
 static volatile sig_atomic_t got_signal;
 
@@ -46,6 +49,8 @@ struct options {
 	uint64_t latency_ns;
 	enum log_level level;
 	const char *file;
+	struct control_opts ctl;
+	uint8_t tracks[65536];
 };
 
 static void
@@ -81,6 +86,21 @@ usage(FILE *out)
 	    "counts\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
+	    "\nFiles only:\n"
+	    "      --tempo FACTOR  play FACTOR times as fast (0.5: half "
+	    "speed)\n"
+	    "      --bpm BPM       a fixed tempo instead of the file's "
+	    "tempo map\n"
+	    "      --start POS     start at POS: seconds (12.5) or "
+	    "bar:beat[:tick] (5:1),\n"
+	    "                      after sending the state in effect there\n"
+	    "      --end POS       stop at POS (not included)\n"
+	    "      --loop [N]      play N times (for ever without N)\n"
+	    "      --tracks LIST   play only these tracks (1,3-5)\n"
+	    "      --channels LIST play only these channels (10, 1-9)\n"
+	    "      --transpose N   move notes N semitones\n"
+	    "      --clock         also send MIDI beat clock, Start and Stop"
+	    "\n"
 	    "\n"
 	    "Stream lines hold commands and times, e.g. \"on 60 100\", "
 	    "\"+0.5 off 60 0\",\n\"@2.5 ch 10 note C1 120 0.1\", "
@@ -120,6 +140,121 @@ parse_duration(const char *arg, uint64_t *ns)
 	return ok ? 0 : -1;
 }
 
+/* A decimal number with at most 6 decimals, as NUM/DEN; 0 or -1. */
+static int
+parse_decimal(const char *arg, uint64_t *num, uint64_t *den)
+{
+	uint64_t n = 0, d = 1;
+	int digits = 0, decimals = -1;
+	const char *p;
+
+	for (p = arg; *p != '\0'; p++) {
+		if (*p == '.' && decimals < 0) {
+			decimals = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || n > 100000000000ull)
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+		digits++;
+		if (decimals >= 0) {
+			if (++decimals > 6)
+				return -1;
+			d *= 10;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	while (n % 10 == 0 && d % 10 == 0 && d > 1) {
+		n /= 10;
+		d /= 10;
+	}
+	while (n % 2 == 0 && d % 2 == 0) {
+		n /= 2;
+		d /= 2;
+	}
+	while (n % 5 == 0 && d % 5 == 0 && d > 1) {
+		n /= 5;
+		d /= 5;
+	}
+	*num = n;
+	*den = d;
+	return 0;
+}
+
+/* A position: seconds (12.5) or bar:beat[:tick] (5:1, 5:1:240). */
+static int
+parse_position(const char *arg, struct ctl_pos *pos)
+{
+	unsigned long v[3] = { 0, 0, 0 };
+	int n = 0;
+	const char *p = arg;
+	char *end;
+
+	memset(pos, 0, sizeof *pos);
+	if (strchr(arg, ':') == NULL) {
+		uint64_t num, den;
+
+		if (parse_decimal(arg, &num, &den) < 0 ||
+		    num / den > 100000000u)
+			return -1;
+		pos->kind = CTL_POS_SECONDS;
+		pos->us = num * (1000000u / den);
+		return 0;
+	}
+	while (n < 3) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v[n++] = strtoul(p, &end, 10);
+		if (v[n - 1] > 1000000u)
+			return -1;
+		p = end;
+		if (*p == '\0')
+			break;
+		if (*p++ != ':')
+			return -1;
+	}
+	if (*p != '\0' || n < 2 || v[0] < 1 || v[1] < 1)
+		return -1;
+	pos->kind = CTL_POS_BBT;
+	pos->bar = (uint32_t)v[0];
+	pos->beat = (uint32_t)v[1];
+	pos->tick = (uint32_t)v[2];
+	return 0;
+}
+
+/* A list such as 1,3-5 of numbers in [1, MAX]: FLAGS[n - 1] = 1. */
+static int
+parse_list(const char *arg, unsigned long max, uint8_t *flags)
+{
+	const char *p = arg;
+	char *end;
+
+	memset(flags, 0, max);
+	for (;;) {
+		unsigned long a, b;
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		a = b = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return -1;
+			b = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (a < 1 || b > max || a > b)
+			return -1;
+		memset(flags + a - 1, 1, b - a + 1);
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -132,15 +267,30 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "latency", required_argument, NULL, OPT_LATENCY },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "release", no_argument, NULL, OPT_RELEASE },
+		{ "tempo", required_argument, NULL, OPT_TEMPO },
+		{ "bpm", required_argument, NULL, OPT_BPM },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "end", required_argument, NULL, OPT_END },
+		{ "loop", optional_argument, NULL, OPT_LOOP },
+		{ "tracks", required_argument, NULL, OPT_TRACKS },
+		{ "channels", required_argument, NULL, OPT_CHANNELS },
+		{ "transpose", required_argument, NULL, OPT_TRANSPOSE },
+		{ "clock", no_argument, NULL, OPT_CLOCK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, i, files_only = 0;
+	uint8_t chans[16];
+	char *end;
+	long n;
 
 	memset(o, 0, sizeof *o);
+	o->ctl.speed_num = o->ctl.speed_den = 1;
+	o->ctl.loops = 1;
+	o->ctl.channels = 0xffff;
 	o->name = "midiplay";
 	o->level = LOG_NORMAL;
 	opterr = 0;
@@ -179,6 +329,82 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_RELEASE:
 			o->release = 1;
 			break;
+		case OPT_TEMPO:
+			if (parse_decimal(optarg, &o->ctl.speed_num,
+			    &o->ctl.speed_den) < 0 || o->ctl.speed_num == 0 ||
+			    o->ctl.speed_num > 100 * o->ctl.speed_den ||
+			    100 * o->ctl.speed_num < o->ctl.speed_den)
+				usage_error("--tempo wants a factor from 0.01 to "
+				    "100 such as 0.5 or 1.25, not '%s'", optarg);
+			files_only = 1;
+			break;
+		case OPT_BPM:
+			if (parse_decimal(optarg, &o->ctl.bpm_num,
+			    &o->ctl.bpm_den) < 0 || o->ctl.bpm_num == 0 ||
+			    o->ctl.bpm_num > 10000 * o->ctl.bpm_den)
+				usage_error("--bpm wants beats per minute from "
+				    "above 0 to 10000 such as 120 or 92.5, not "
+				    "'%s'", optarg);
+			files_only = 1;
+			break;
+		case OPT_START:
+		case OPT_END:
+			if (parse_position(optarg, ch == OPT_START ?
+			    &o->ctl.start : &o->ctl.end) < 0)
+				usage_error("a position is seconds (12.5) or "
+				    "bar:beat[:tick] (5:1 or 5:1:240), not "
+				    "'%s'", optarg);
+			files_only = 1;
+			break;
+		case OPT_LOOP:
+			o->ctl.loops = 0;
+			/* --loop N as well as --loop=N */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] >= '0' && argv[optind][0] <= '9' &&
+			    strspn(argv[optind], "0123456789") ==
+			    strlen(argv[optind]))
+				optarg = argv[optind++];
+			if (optarg != NULL) {
+				n = strtol(optarg, &end, 10);
+				if (*optarg == '\0' || *end != '\0' || n < 1 ||
+				    n > 1000000)
+					usage_error("--loop wants a count from 1 "
+					    "to 1000000, not '%s'", optarg);
+				o->ctl.loops = n;
+			}
+			files_only = 1;
+			break;
+		case OPT_TRACKS:
+			if (parse_list(optarg, 65536, o->tracks) < 0)
+				usage_error("--tracks wants a list of track "
+				    "numbers such as 1,3-5, not '%s'", optarg);
+			o->ctl.tracks = o->tracks;
+			files_only = 1;
+			break;
+		case OPT_CHANNELS:
+			if (parse_list(optarg, 16, chans) < 0)
+				usage_error("--channels wants a list of channels "
+				    "1 to 16 such as 10 or 1-9,11, not '%s'",
+				    optarg);
+			o->ctl.channels = 0;
+			for (i = 0; i < 16; i++)
+				if (chans[i])
+					o->ctl.channels |= (uint16_t)(1u << i);
+			files_only = 1;
+			break;
+		case OPT_TRANSPOSE:
+			n = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || n < -127 ||
+			    n > 127)
+				usage_error("--transpose wants semitones from "
+				    "-127 to 127, not '%s'", optarg);
+			o->ctl.transpose = (int)n;
+			files_only = 1;
+			break;
+		case OPT_CLOCK:
+			o->ctl.clock = 1;
+			files_only = 1;
+			break;
 		case 'q':
 			o->level = LOG_QUIET;
 			break;
@@ -209,6 +435,12 @@ parse_options(int argc, char **argv, struct options *o)
 	if (optind + 1 != argc)
 		usage_error("one FILE only (got '%s' too)", argv[optind + 1]);
 	o->file = argv[optind];
+	if (files_only && strcmp(o->file, "-") == 0)
+		usage_error("%s", "--tempo, --bpm, --start, --end, --loop, "
+		    "--tracks, --channels, --transpose and --clock are for "
+		    "files, not the stream");
+	if (o->ctl.bpm_num != 0 && o->ctl.speed_num != o->ctl.speed_den)
+		usage_error("%s", "--bpm and --tempo together: use one");
 }
 
 /* The first signal asks for a clean stop (main does the work); a second
@@ -371,6 +603,7 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct smf_reader *reader = NULL;
+	struct control *control = NULL;
 	struct stream *stream = NULL;
 	struct mp_source src = { 0 };
 	struct jackout jo;
@@ -392,6 +625,13 @@ main(int argc, char **argv)
 		if (smf_reader_open(&reader, o.file) < 0)
 			return 1;
 		smf_reader_source(reader, &src);
+		if (control_needed(&o.ctl)) {
+			if (control_open(&control, reader, o.file, &o.ctl) < 0) {
+				smf_reader_close(reader);
+				return 1;
+			}
+			control_source(control, &src);
+		}
 	}
 	if (o.dump) {
 		status = dump_source(stdout, &src) < 0 ? 1 : 0;
@@ -401,6 +641,7 @@ main(int argc, char **argv)
 		}
 		if (stream != NULL && stream_rejected(stream) > 0)
 			status = 1;
+		control_close(control);
 		smf_reader_close(reader);
 		stream_close(stream);
 		return status;
@@ -408,6 +649,7 @@ main(int argc, char **argv)
 
 	catch_signals();
 	if (jackout_open(&jo, o.name, RING_SIZE) < 0) {
+		control_close(control);
 		smf_reader_close(reader);
 		stream_close(stream);
 		return 1;
@@ -437,6 +679,10 @@ main(int argc, char **argv)
 	if (status == 0)
 		status = play(&jo, &src, stream, &o);
 	jackout_close(&jo);
+	if (control != NULL && control_dropped(control) > 1)
+		log_warn("warning: %lu notes transposed out of 0-127 were "
+		    "dropped", control_dropped(control));
+	control_close(control);
 	smf_reader_close(reader);
 	stream_close(stream);
 	return status;

@@ -25,10 +25,11 @@
 #define MAX_TICK (((uint64_t)1) << 62)
 
 enum cursor_state { CUR_LIVE, CUR_END, CUR_ERROR };
-enum pending_kind { PEND_MIDI, PEND_TEMPO, PEND_ERROR };
+enum pending_kind { PEND_MIDI, PEND_TEMPO, PEND_META, PEND_ERROR };
 
 struct cursor {
 	const uint8_t *p, *end;  /* read position and end of the chunk data */
+	const uint8_t *start;    /* start of the chunk data */
 	int index;               /* 0-based track number */
 	enum cursor_state state;
 	uint64_t tick;           /* absolute tick of the pending event */
@@ -40,6 +41,8 @@ struct cursor {
 	enum pending_kind kind;
 	uint64_t ev_off;         /* file offset where it starts */
 	uint32_t tempo;
+	uint8_t meta;            /* PEND_META: its type */
+	int at_end;              /* End-of-Track returned: nothing follows */
 	uint8_t msg[3];
 	const uint8_t *data;     /* bytes to send */
 	uint32_t len;
@@ -65,7 +68,10 @@ struct smf_reader {
 	int ntracks;
 	uint64_t den;            /* time units per second */
 	uint64_t units_per_tick; /* fixed for SMPTE; the tempo for PPQ */
+	uint64_t units_at_open;  /* units_per_tick before any tempo event */
 	int smpte;
+	int ppq;                 /* ticks per quarter note; 0 for SMPTE */
+	int want_meta;
 
 	struct cursor *tracks;
 	int *heap;               /* track indices, min (tick, index) first */
@@ -199,6 +205,10 @@ cursor_decode(struct smf_reader *r, struct cursor *c)
 		uint8_t status;
 		int rc;
 
+		if (c->at_end) {
+			c->state = CUR_END;
+			return;
+		}
 		if (p == end) {
 			if (c->sysex_open) {
 				cursor_fail(r, c, c->sysex_off, "SysEx never "
@@ -318,6 +328,14 @@ cursor_decode(struct smf_reader *r, struct cursor *c)
 					    (unsigned long long)(end - c->p));
 					cursor_warn(r, c, off, what);
 				}
+				if (r->want_meta) {
+					c->kind = PEND_META;
+					c->meta = type;
+					c->data = p;
+					c->len = 0;
+					c->at_end = 1;
+					return;
+				}
 				c->state = CUR_END;
 				return;
 			}
@@ -339,6 +357,15 @@ cursor_decode(struct smf_reader *r, struct cursor *c)
 				}
 				c->kind = PEND_TEMPO;
 				c->tempo = t;
+				c->data = p;
+				c->len = 3;
+				return;
+			}
+			if (r->want_meta) {
+				c->kind = PEND_META;
+				c->meta = type;
+				c->data = p;
+				c->len = len;
 				return;
 			}
 			continue;
@@ -518,8 +545,25 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		case PEND_TEMPO:
 			if (!r->smpte)
 				r->units_per_tick = c->tempo;
+			if (r->want_meta) {
+				c->kind = PEND_META;
+				c->meta = 0x51;
+				goto meta;
+			}
 			advance(r, t);
 			continue;
+		case PEND_META:
+		meta:
+			ev->kind = MP_EV_META;
+			ev->meta = c->meta;
+			ev->time = r->time;
+			ev->tick = c->tick;
+			ev->track = t;
+			ev->offset = c->ev_off;
+			ev->len = c->len;
+			ev->data = c->data;
+			r->refill = t;
+			return 1;
 		case PEND_MIDI:
 			ev->kind = MP_EV_MIDI;
 			ev->time = r->time;
@@ -538,6 +582,46 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		}
 	}
 	return 0;
+}
+
+void
+smf_reader_want_meta(struct smf_reader *r, int on)
+{
+	r->want_meta = on;
+}
+
+int
+smf_reader_ppq(const struct smf_reader *r)
+{
+	return r->ppq;
+}
+
+void
+smf_reader_rewind(struct smf_reader *r)
+{
+	int t;
+
+	for (t = 0; t < r->ntracks; t++) {
+		struct cursor *c = &r->tracks[t];
+		uint8_t *sysex = c->sysex;
+		uint32_t cap = c->sysex_cap;
+		const uint8_t *start = c->start, *end = c->end;
+
+		memset(c, 0, sizeof *c);
+		c->index = t;
+		c->start = c->p = start;
+		c->end = end;
+		c->sysex = sysex;
+		c->sysex_cap = cap;
+	}
+	r->heap_len = 0;
+	r->current = 0;
+	r->started = 0;
+	r->refill = -1;
+	r->failed = 0;
+	r->tick = 0;
+	r->time = 0;
+	r->units_per_tick = r->units_at_open;
 }
 
 static int
@@ -683,7 +767,9 @@ parse_structure(struct smf_reader *r)
 		}
 		r->den = (uint64_t)division * 1000000u;
 		r->units_per_tick = 500000;   /* 120 bpm until told */
+		r->ppq = division;
 	}
+	r->units_at_open = r->units_per_tick;
 
 	/* Walk the chunks twice: count the tracks, then set them up. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -725,7 +811,7 @@ parse_structure(struct smf_reader *r)
 					struct cursor *c = &r->tracks[found];
 
 					c->index = found;
-					c->p = f + pos + 8;
+					c->start = c->p = f + pos + 8;
 					c->end = c->p + clen;
 				}
 				found++;

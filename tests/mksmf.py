@@ -244,6 +244,34 @@ def sample_drums():
 # ---------------------------------------------------------------- good test files
 
 
+def control():
+    # control.mid: for --tempo, --bpm, --start, --end, --loop, --tracks, --channels, --transpose, --clock.
+    # Format 1, ppq 96.  Track 1: 4/4 and 120 bpm; at bar 3 (tick 768) 3/4 and 150 bpm; at bar 4
+    # (tick 1056) 100 bpm; End-of-Track at bar 6 (tick 1632).  Track 2, channel 1: bank, program,
+    # controllers, pitch bend and sustain before bar 2, a note sounding across bar 2 (tick 384) and
+    # one across the loop end; an RPN; notes each half beat.  Track 3, channel 10: drums each beat.
+    # Track 4, channel 2: a note high enough for --transpose to push out, and a SysEx.
+    ppq = 96
+    t1 = [(0, name("control")), (0, timesig(4, 2)), (0, tempo(500000)), (768, timesig(3, 2)),
+          (768, tempo(400000)), (768, marker("bar 3")), (1056, tempo(600000))]
+    t2 = [(0, cc(1, 0, 1)), (0, cc(1, 32, 2)), (0, pc(1, 5)), (0, cc(1, 7, 100)), (150, cc(1, 7, 90)),
+          (200, pb(1, 9000)), (250, cc(1, 101, 0)), (250, cc(1, 100, 0)), (250, cc(1, 6, 12)),
+          (300, cc(1, 64, 127)), (340, pc(1, 6))]
+    t2 += notes_abs(1, [(360, 100, 67, 90)])
+    for i in range(31):
+        t = 48 * i
+        if 340 <= t < 480:
+            continue
+        t2 += notes_abs(1, [(t, 40, 60 + i % 12, 70 + i % 50)])
+    t2 += notes_abs(1, [(1500, 120, 79, 100)])
+    t2.append((700, cc(1, 64, 0)))
+    t2.append((1000, cc(1, 64, 100)))
+    t3 = [(96 * b, on(10, 36 if b % 2 == 0 else 38, 110)) for b in range(17)]
+    t3 += [(96 * b + 10, off(10, 36 if b % 2 == 0 else 38, 0)) for b in range(17)]
+    t4 = notes_abs(2, [(96, 300, 120, 80), (500, 50, 50, 60)]) + [(600, f0([0x7E, 0x7F, 0x09, 0x01, 0xF7]))]
+    return smf(1, ppq, [abs_track(t1, 1632), abs_track(t2, 1632), abs_track(t3, 1632), abs_track(t4, 1632)])
+
+
 def f0_basic():
     # f0-basic.mid: format 0, ppq 480, tempo 500000; note-on at 0, note-off at tick 480 = 0.5 s = frame 24000 @ 48 kHz
     evs = [
@@ -648,6 +676,7 @@ SAMPLES = {
 }
 
 TESTS = {
+    "control.mid": control,
     # good
     "f0-basic.mid": f0_basic,
     "f1-tempo-many.mid": f1_tempo_many,

@@ -228,6 +228,9 @@ class Reader(object):
                     if mtype == 0x2F:
                         eot = True
                         break
+                    if mtype == 0x58 and length >= 2:
+                        tr.events.append(Event(tick, index, seq, "timesig", (mdata[0], mdata[1]),
+                                               self.base + ev_off))
                     if mtype == 0x51 and length == 3:
                         tr.events.append(Event(tick, index, seq, "tempo",
                                                int.from_bytes(mdata, "big"), self.base + ev_off))
@@ -313,7 +316,7 @@ def schedule(fmt, timing, tracks):
                 cur_tick = e.tick
                 if e.kind == "tempo":
                     usec = e.data
-                else:
+                elif e.kind != "timesig":
                     out.append((cur_sec, e))
             if tr.error is not None:
                 return out, tr.error.err
@@ -342,7 +345,7 @@ def schedule(fmt, timing, tracks):
         cur_tick = e.tick
         if e.kind == "tempo":
             usec = e.data
-        else:
+        elif e.kind != "timesig":
             out.append((cur_sec, e))
     return out, err
 

@@ -13,20 +13,7 @@ samples="$top_srcdir/samples"
 tmp=$(mktemp -d)
 trap 'jack_stop; rm -rf "$tmp"' EXIT
 
-# play_file FILE [MIDIPLAY ARGS]: play FILE into the recorder; leaves
-# $tmp/got ("FRAME-ZERO BYTES" lines), $tmp/err and $status.
-play_file() {
-	f=$1
-	shift
-	: >"$tmp/rec"
-	rec_start "$tmp/rec" -t 1.5 || return 1
-	"$MIDIPLAY" -v -c recorder:in "$@" "$f" 2>"$tmp/err"
-	status=$?
-	rec_wait 20 >/dev/null
-	zero=$(sed -n 's/^midiplay: playing from frame \([0-9]*\) .*/\1/p' "$tmp/err")
-	[ -n "$zero" ] || { tap_diag "no start frame from midiplay:"; sed 's/^/# /' "$tmp/err"; zero=0; }
-	awk -v z="$zero" '{ $1 = $1 - z; print }' "$tmp/rec" >"$tmp/got"
-}
+. "$top_srcdir/tests/playlib.sh"
 
 # check FILE RATE DESC: what the recorder saw equals the oracle's frames.
 check() {

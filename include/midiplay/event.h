@@ -21,8 +21,11 @@ typedef unsigned __int128 mp_u128;
 
 enum mp_event_kind {
 	MP_EV_MIDI = 0,        /* send data[0 .. len) */
-	MP_EV_PANIC            /* note-offs for what sounds, then CC 64, 120,
+	MP_EV_PANIC,           /* note-offs for what sounds, then CC 64, 120,
 	                        * 121 and 123 = 0 on every channel */
+	MP_EV_META             /* an SMF meta event, never sent: META is its
+	                        * type, data[0 .. len) what it carries; only
+	                        * from a reader asked for them */
 };
 
 struct mp_event {
@@ -33,6 +36,7 @@ struct mp_event {
 	uint32_t len;
 	int track;             /* 0-based track (SMF); -1 if none */
 	uint64_t offset;       /* byte offset (SMF) or line (stream) of origin */
+	uint8_t meta;          /* MP_EV_META: the meta event's type */
 	uint8_t buf[4];        /* storage for short messages; data may point here */
 };
 

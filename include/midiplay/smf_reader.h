@@ -38,6 +38,17 @@ int smf_reader_open_mem(struct smf_reader **rp, const char *name,
 /* The next event in time order: 1, 0 at the end, -1 on a broken event. */
 int smf_reader_next(struct smf_reader *r, struct mp_event *ev);
 
+/* With ON set, next() also returns the meta events (MP_EV_META) as they
+ * pass: tempo (0x51, after it took effect), time signature, markers,
+ * lyrics, End-of-Track (0x2F, one per track) and the rest. */
+void smf_reader_want_meta(struct smf_reader *r, int on);
+
+/* Start again from the beginning of the file, as just opened. */
+void smf_reader_rewind(struct smf_reader *r);
+
+/* Ticks per quarter note, or 0 for an SMPTE division. */
+int smf_reader_ppq(const struct smf_reader *r);
+
 /* A source (event.h) reading from R. */
 void smf_reader_source(struct smf_reader *r, struct mp_source *src);
 

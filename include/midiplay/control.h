@@ -1,0 +1,62 @@
+/*
+ * control: playback control over an SMF reader, as a source (event.h).
+ *
+ * It changes what the reader gives without giving up exact timing: a speed
+ * factor (--tempo) or a fixed tempo in place of the file's map (--bpm), a
+ * start and an end position (--start, --end) with the state in effect at
+ * the start chased, passes repeated exactly one loop length apart
+ * (--loop), a choice of tracks and channels, transposition, and MIDI beat
+ * clock (--clock).  Every time stays an exact rational: the source's den
+ * is the song's units per second times the speed factor's numerator.
+ *
+ * Song time is the file's own time: with the file's tempo map, or with
+ * --bpm's.  Positions in seconds are song seconds (before --tempo), to the
+ * microsecond; bar:beat[:tick] counts from 1:1 in the file's time
+ * signatures.
+ */
+#ifndef MIDIPLAY_CONTROL_H
+#define MIDIPLAY_CONTROL_H
+
+#include <stdint.h>
+#include "midiplay/event.h"
+#include "midiplay/smf_reader.h"
+
+enum ctl_pos_kind { CTL_POS_NONE = 0, CTL_POS_SECONDS, CTL_POS_BBT };
+
+struct ctl_pos {
+	enum ctl_pos_kind kind;
+	uint64_t us;              /* CTL_POS_SECONDS: microseconds */
+	uint32_t bar, beat, tick; /* CTL_POS_BBT: from 1, from 1, from 0 */
+};
+
+struct control_opts {
+	uint64_t speed_num, speed_den;  /* --tempo: 1/1 plays as written */
+	uint64_t bpm_num, bpm_den;      /* --bpm; bpm_num 0: the file's map */
+	struct ctl_pos start, end;
+	long loops;                     /* passes: 1, or 0 for ever */
+	const uint8_t *tracks;          /* 65536 flags by 0-based track, or
+	                                 * NULL for all */
+	uint16_t channels;              /* bit N: channel N+1 plays */
+	int transpose;                  /* semitones */
+	int clock;                      /* send MIDI beat clock */
+};
+
+struct control;
+
+/* Nonzero when O asks for anything but plain playback. */
+int control_needed(const struct control_opts *o);
+
+/* Control R (which it reads, rewinds, and asks for meta events).  0, or
+ * -1 after reporting (an option the file cannot honour, no memory). */
+int control_open(struct control **cp, struct smf_reader *r, const char *name,
+    const struct control_opts *o);
+
+/* A source (event.h) reading through C. */
+void control_source(struct control *c, struct mp_source *src);
+
+/* Notes dropped because --transpose took them out of 0-127. */
+unsigned long control_dropped(const struct control *c);
+
+void control_close(struct control *c);
+
+#endif

@@ -1,0 +1,643 @@
+/*
+ * control: --tempo, --bpm, --start, --end, --loop, --tracks, --channels,
+ * --transpose and --clock over an SMF reader.  See control.h.
+ *
+ * Times.  Song time is kept in "song units" (den_s per second), chosen so
+ * that every time involved is an integer: the reader's units (times 10^6
+ * for SMPTE files, so that microsecond positions are whole), or, with
+ * --bpm, ticks times 60 * bpm_den * 10^6 over bpm_num * ppq; times 24 with
+ * --clock, so that a clock (a 24th of a quarter note) falls on a whole
+ * unit.  An event at song time T of pass K goes out at
+ * (T - S + offset_K) * speed_den over den_s * speed_num seconds, where S is
+ * the start and offset_K is K loop lengths.
+ *
+ * The reader runs in tick order with meta events on; positions in bars are
+ * resolved as the time signatures before them pass, and clocks are placed
+ * from the tempo segment in effect.  What control adds (the chased state,
+ * releases, clock messages) goes through a small queue, ahead of the
+ * reader's event that caused it, which is held meanwhile.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "midiplay/control.h"
+#include "midiplay/log.h"
+
+enum phase { PH_CHASE, PH_PLAY, PH_DONE, PH_ERROR };
+
+struct out_ev {
+	mp_u128 time;
+	uint8_t b[3];
+	uint8_t len;
+};
+
+struct control {
+	struct smf_reader *r;
+	const char *name;
+	struct control_opts o;
+	int ppq;
+
+	uint64_t den_s, den_o;
+	mp_u128 unit_mult;        /* file map: song = reader time * this */
+	mp_u128 tick_units;       /* --bpm: song = tick * this */
+
+	/* tempo segment in effect: song time of tick T >= seg_tick is
+	 * seg_time + (T - seg_tick) * seg_upt */
+	uint64_t seg_tick;
+	mp_u128 seg_time, seg_upt;
+
+	/* time signature in effect: bar sig_bar (from 1) begins at sig_tick */
+	uint64_t sig_tick, sig_bar;
+	uint32_t sig_num, sig_den;
+
+	int s_known, e_known;
+	mp_u128 S, E;             /* song times of --start and --end */
+	mp_u128 last_eot, last_time;
+
+	enum phase phase;
+	long pass;                /* passes begun */
+	mp_u128 offset;           /* song units before this pass */
+
+	int16_t cc[16][128];      /* chased: -1 never set */
+	int16_t prog[16];
+	int32_t bend[16];
+	uint8_t sounding[16][128];
+	uint8_t sustain[16];
+
+	uint64_t clk;             /* next clock, in 24ths of a quarter */
+	int clk_aligned;          /* this pass's first clock is placed */
+
+	struct out_ev *q;
+	size_t qhead, qlen, qcap;
+	int nomem;
+
+	int held;                 /* ev is a reader event still to return */
+	struct mp_event ev;
+
+	unsigned long dropped;
+};
+
+int
+control_needed(const struct control_opts *o)
+{
+	return o->speed_num != o->speed_den || o->bpm_num != 0 ||
+	    o->start.kind != CTL_POS_NONE || o->end.kind != CTL_POS_NONE ||
+	    o->loops != 1 || o->tracks != NULL || o->channels != 0xffff ||
+	    o->transpose != 0 || o->clock;
+}
+
+static int
+mul_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+
+static void
+push(struct control *c, mp_u128 time, uint8_t b0, uint8_t b1, uint8_t b2,
+    uint8_t len)
+{
+	struct out_ev *e;
+
+	if (c->qhead + c->qlen == c->qcap) {
+		if (c->qhead > 0) {
+			memmove(c->q, c->q + c->qhead, c->qlen * sizeof *c->q);
+			c->qhead = 0;
+		} else {
+			size_t cap = c->qcap ? 2 * c->qcap : 256;
+			struct out_ev *nq = realloc(c->q, cap * sizeof *nq);
+
+			if (nq == NULL) {
+				c->nomem = 1;
+				return;
+			}
+			c->q = nq;
+			c->qcap = cap;
+		}
+	}
+	e = &c->q[c->qhead + c->qlen++];
+	e->time = time;
+	e->b[0] = b0;
+	e->b[1] = b1;
+	e->b[2] = b2;
+	e->len = len;
+}
+
+/* Output time of song time T in this pass (T >= S). */
+static mp_u128
+out_time(const struct control *c, mp_u128 t)
+{
+	return (t - c->S + c->offset) * c->o.speed_den;
+}
+
+static mp_u128
+song_time(const struct control *c, const struct mp_event *e)
+{
+	return c->o.bpm_num ? (mp_u128)e->tick * c->tick_units :
+	    e->time * c->unit_mult;
+}
+
+static mp_u128
+tick_time(const struct control *c, uint64_t tick)
+{
+	return c->seg_time + (mp_u128)(tick - c->seg_tick) * c->seg_upt;
+}
+
+/* The tick of bar:beat:tick P under the time signature in effect. */
+static uint64_t
+bbt_tick(const struct control *c, const struct ctl_pos *p)
+{
+	uint64_t beats = (p->bar >= c->sig_bar ?
+	    (p->bar - c->sig_bar) * c->sig_num : 0) + (p->beat - 1);
+
+	return c->sig_tick + beats * 4 * (uint64_t)c->ppq / c->sig_den +
+	    p->tick;
+}
+
+/* Resolve bar positions that lie at or before tick X (END: all). */
+static void
+resolve(struct control *c, uint64_t x, int is_timesig, int end)
+{
+	uint64_t t;
+
+	if (!c->s_known && c->o.start.kind == CTL_POS_BBT) {
+		t = bbt_tick(c, &c->o.start);
+		if (end || t < x || (t == x && !is_timesig)) {
+			c->S = tick_time(c, t);
+			c->s_known = 1;
+		}
+	}
+	if (!c->e_known && c->o.end.kind == CTL_POS_BBT) {
+		t = bbt_tick(c, &c->o.end);
+		if (end || t < x || (t == x && !is_timesig)) {
+			c->E = tick_time(c, t);
+			c->e_known = 1;
+		}
+	}
+}
+
+static void
+time_signature(struct control *c, const struct mp_event *e)
+{
+	uint64_t bar_q, since;
+
+	if (e->len < 2 || e->data[0] == 0 || e->data[1] > 6)
+		return;
+	/* bars since the last signature; a bar begun is a bar */
+	since = e->tick - c->sig_tick;
+	bar_q = (uint64_t)c->sig_num * 4 * (uint64_t)c->ppq;
+	c->sig_bar += (since * c->sig_den + bar_q - 1) / bar_q;
+	c->sig_tick = e->tick;
+	c->sig_num = e->data[0];
+	c->sig_den = 1u << e->data[1];
+}
+
+/* Song time of clock K (a 24th of a quarter note), in the segment. */
+static mp_u128
+clock_time(const struct control *c, uint64_t k)
+{
+	return c->seg_time + ((mp_u128)k * c->ppq -
+	    (mp_u128)24 * c->seg_tick) * c->seg_upt / 24;
+}
+
+/* Clocks due before song tick X (all up to song time LIMIT when X is
+ * UINT64_MAX), within [S, E). */
+static void
+clocks(struct control *c, uint64_t x, mp_u128 limit)
+{
+	for (;;) {
+		uint64_t k = c->clk;
+		mp_u128 t;
+
+		if (x != UINT64_MAX && (mp_u128)k * c->ppq >= (mp_u128)24 * x)
+			return;
+		t = clock_time(c, k);
+		if (x == UINT64_MAX && t >= limit)
+			return;
+		if (c->e_known && t >= c->E)
+			return;
+		c->clk++;
+		if (c->phase != PH_PLAY || t < c->S)
+			continue;
+		/* a pass's clocks begin on a sixteenth, where its song
+		 * position pointer says */
+		if (!c->clk_aligned && k % 6 != 0)
+			continue;
+		c->clk_aligned = 1;
+		push(c, out_time(c, t), 0xf8, 0, 0, 1);
+	}
+}
+
+/* The pass begins at S: clock start, then the chased state. */
+static void
+begin_pass(struct control *c)
+{
+	mp_u128 t = out_time(c, c->S);
+	static const uint8_t late[] = { 99, 98, 101, 100, 6, 38 };
+	int ch, n;
+	size_t i;
+
+	c->phase = PH_PLAY;
+	c->pass++;
+	for (ch = 0; ch < 16; ch++)
+		c->sustain[ch] = c->cc[ch][64] >= 64;
+	if (c->o.clock) {
+		if (c->S == 0) {
+			push(c, t, 0xfa, 0, 0, 1);
+		} else {
+			/* the sixteenth at or after S */
+			uint64_t k = c->clk, spp;
+
+			while (clock_time(c, k) < c->S)
+				k++;
+			while (k % 6 != 0)
+				k++;
+			spp = k / 6 > 16383 ? 16383 : k / 6;
+			push(c, t, 0xf2, spp & 0x7f, (spp >> 7) & 0x7f, 3);
+			push(c, t, 0xfb, 0, 0, 1);
+		}
+	}
+	for (ch = 0; ch < 16; ch++) {
+		uint8_t st = (uint8_t)(0xb0 | ch);
+
+		if (c->cc[ch][0] >= 0)
+			push(c, t, st, 0, (uint8_t)c->cc[ch][0], 3);
+		if (c->cc[ch][32] >= 0)
+			push(c, t, st, 32, (uint8_t)c->cc[ch][32], 3);
+		if (c->prog[ch] >= 0)
+			push(c, t, (uint8_t)(0xc0 | ch), (uint8_t)c->prog[ch],
+			    0, 2);
+		for (n = 1; n < 120; n++) {
+			if (n == 32 || n == 6 || n == 38 ||
+			    (n >= 98 && n <= 101) || c->cc[ch][n] < 0)
+				continue;
+			push(c, t, st, (uint8_t)n, (uint8_t)c->cc[ch][n], 3);
+		}
+		/* parameter selection before its data entry */
+		for (i = 0; i < sizeof late; i++)
+			if (c->cc[ch][late[i]] >= 0)
+				push(c, t, st, late[i],
+				    (uint8_t)c->cc[ch][late[i]], 3);
+		if (c->bend[ch] >= 0)
+			push(c, t, (uint8_t)(0xe0 | ch), c->bend[ch] & 0x7f,
+			    (c->bend[ch] >> 7) & 0x7f, 3);
+	}
+}
+
+static void
+reset_pass_state(struct control *c)
+{
+	memset(c->cc, 0xff, sizeof c->cc);
+	memset(c->prog, 0xff, sizeof c->prog);
+	memset(c->bend, 0xff, sizeof c->bend);
+	memset(c->sounding, 0, sizeof c->sounding);
+	memset(c->sustain, 0, sizeof c->sustain);
+	c->seg_tick = 0;
+	c->seg_time = 0;
+	c->seg_upt = c->o.bpm_num ? c->tick_units :
+	    (mp_u128)500000 * c->unit_mult;
+	c->sig_tick = 0;
+	c->sig_bar = 1;
+	c->sig_num = 4;
+	c->sig_den = 4;
+	c->clk = 0;
+	c->clk_aligned = 0;
+	c->last_eot = 0;
+	c->last_time = 0;
+}
+
+/* The pass ends at song time END: release, then loop or finish. */
+static void
+end_pass(struct control *c, mp_u128 end)
+{
+	mp_u128 t;
+	int ch, key;
+
+	if (c->o.clock)
+		clocks(c, UINT64_MAX, end);
+	t = out_time(c, end);
+	for (ch = 0; ch < 16; ch++) {
+		for (key = 0; key < 128; key++)
+			while (c->sounding[ch][key] > 0) {
+				push(c, t, (uint8_t)(0x80 | ch), (uint8_t)key,
+				    0, 3);
+				c->sounding[ch][key]--;
+			}
+		if (c->sustain[ch])
+			push(c, t, (uint8_t)(0xb0 | ch), 64, 0, 3);
+	}
+	if (c->o.clock)
+		push(c, t, 0xfc, 0, 0, 1);
+	if (c->o.loops != 0 && c->pass >= c->o.loops) {
+		c->phase = PH_DONE;
+		return;
+	}
+	if (end <= c->S) {
+		log_error("%s: nothing to loop: the end comes at or before "
+		    "the start", c->name);
+		c->phase = PH_ERROR;
+		return;
+	}
+	c->offset += end - c->S;
+	smf_reader_rewind(c->r);
+	reset_pass_state(c);
+	c->phase = PH_CHASE;
+}
+
+/* The reader is done: resolve what is left and end the pass. */
+static void
+at_end_of_file(struct control *c)
+{
+	mp_u128 end;
+
+	resolve(c, UINT64_MAX, 0, 1);
+	if (c->phase == PH_CHASE) {
+		if (c->pass == 0 && c->S > c->last_eot &&
+		    c->S > c->last_time) {
+			log_error("%s: --start is past the end of the file",
+			    c->name);
+			c->phase = PH_ERROR;
+			return;
+		}
+		begin_pass(c);
+	}
+	if (c->e_known)
+		end = c->E;
+	else if (c->o.loops != 1 || c->o.clock)
+		end = c->last_eot > c->last_time ? c->last_eot : c->last_time;
+	else
+		end = c->last_time > c->S ? c->last_time : c->S;
+	if (end < c->S)
+		end = c->S;
+	if (c->o.loops == 1 && !c->o.clock && !c->e_known) {
+		c->phase = PH_DONE;     /* as plain playback: no release */
+		return;
+	}
+	end_pass(c, end);
+}
+
+static void
+chase(struct control *c, const uint8_t *d)
+{
+	int ch = d[0] & 0x0f;
+
+	switch (d[0] & 0xf0) {
+	case 0xb0:
+		if (d[1] < 120)
+			c->cc[ch][d[1]] = d[2];
+		break;
+	case 0xc0:
+		c->prog[ch] = d[1];
+		break;
+	case 0xe0:
+		c->bend[ch] = d[1] | d[2] << 7;
+		break;
+	}
+}
+
+/*
+ * A channel or system message in the pass: filter, transpose, track.
+ * 1 when it goes out (from ev.buf or ev.data), 0 when dropped.
+ */
+static int
+play_message(struct control *c, struct mp_event *e)
+{
+	uint8_t st = e->data[0];
+	int ch = st & 0x0f, kind = st & 0xf0;
+
+	if (st >= 0xf0 || e->len < 2)
+		return 1;
+	if (kind == 0x80 || kind == 0x90 || kind == 0xa0) {
+		int key = e->data[1] + c->o.transpose;
+		int on = kind == 0x90 && e->len > 2 && e->data[2] > 0;
+		int off = kind == 0x80 || (kind == 0x90 && !on);
+
+		if (key < 0 || key > 127) {
+			if (on && c->dropped++ == 0)
+				log_warn("%s: byte %llu: warning: note %d "
+				    "transposed by %d is out of 0-127; "
+				    "dropped (and so are any more)", c->name,
+				    (unsigned long long)e->offset,
+				    e->data[1], c->o.transpose);
+			return 0;
+		}
+		if (off && c->o.start.kind != CTL_POS_NONE &&
+		    c->sounding[ch][key] == 0)
+			return 0;       /* its note-on came before --start */
+		if (on && c->sounding[ch][key] < 255)
+			c->sounding[ch][key]++;
+		else if (off && c->sounding[ch][key] > 0)
+			c->sounding[ch][key]--;
+		if (e->data != e->buf) {
+			memcpy(e->buf, e->data, e->len > 3 ? 3 : e->len);
+			e->data = e->buf;
+		}
+		e->buf[1] = (uint8_t)key;
+	} else if (kind == 0xb0 && e->data[1] == 64 && e->len > 2) {
+		c->sustain[ch] = e->data[2] >= 64;
+	}
+	return 1;
+}
+
+/* One event from the reader.  1 when C->ev is to be returned. */
+static int
+handle(struct control *c, struct mp_event *e)
+{
+	mp_u128 t = song_time(c, e);
+	int is_sig = e->kind == MP_EV_META && e->meta == 0x58;
+
+	resolve(c, e->tick, is_sig, 0);
+	if (c->phase == PH_CHASE && c->s_known && t >= c->S)
+		begin_pass(c);
+	if (c->phase == PH_PLAY && c->e_known && t >= c->E) {
+		end_pass(c, c->E);
+		return 0;
+	}
+	if (c->o.clock)
+		clocks(c, e->tick, 0);
+
+	if (e->kind == MP_EV_META) {
+		switch (e->meta) {
+		case 0x51:
+			if (!c->o.bpm_num && e->len == 3) {
+				c->seg_time = t;
+				c->seg_tick = e->tick;
+				c->seg_upt = (mp_u128)(e->data[0] << 16 |
+				    e->data[1] << 8 | e->data[2]) *
+				    c->unit_mult;
+			}
+			break;
+		case 0x58:
+			time_signature(c, e);
+			break;
+		case 0x2f:
+			if (t > c->last_eot)
+				c->last_eot = t;
+			break;
+		}
+		return 0;
+	}
+	if (e->kind != MP_EV_MIDI || e->len == 0)
+		return 0;
+	if (c->o.tracks != NULL && !c->o.tracks[e->track & 0xffff])
+		return 0;
+	if (e->data[0] < 0xf0 && !(c->o.channels & (1u << (e->data[0] & 15))))
+		return 0;
+	c->last_time = t;
+	if (c->phase == PH_CHASE) {
+		if (e->data[0] < 0xf0 && e->len >= 2)
+			chase(c, e->data);
+		return 0;
+	}
+	if (!play_message(c, e))
+		return 0;
+	e->time = out_time(c, t);
+	return 1;
+}
+
+static int
+ctl_next(void *ctx, struct mp_event *ev)
+{
+	struct control *c = ctx;
+
+	for (;;) {
+		int rc;
+
+		if (c->nomem) {
+			log_error("%s: out of memory", c->name);
+			c->phase = PH_ERROR;
+			c->nomem = 0;
+			c->qlen = 0;
+		}
+		if (c->qlen > 0) {
+			struct out_ev *q = &c->q[c->qhead++];
+
+			c->qlen--;
+			if (c->qlen == 0)
+				c->qhead = 0;
+			memset(ev, 0, sizeof *ev);
+			ev->kind = MP_EV_MIDI;
+			ev->time = q->time;
+			memcpy(ev->buf, q->b, 3);
+			ev->data = ev->buf;
+			ev->len = q->len;
+			ev->track = -1;
+			return 1;
+		}
+		if (c->held) {
+			c->held = 0;
+			*ev = c->ev;
+			if (ev->data == c->ev.buf)
+				ev->data = ev->buf;
+			return 1;
+		}
+		if (c->phase == PH_DONE)
+			return 0;
+		if (c->phase == PH_ERROR)
+			return -1;
+		rc = smf_reader_next(c->r, &c->ev);
+		if (rc < 0) {
+			c->phase = PH_ERROR;
+			continue;
+		}
+		if (rc == 0) {
+			at_end_of_file(c);
+			continue;
+		}
+		if (handle(c, &c->ev))
+			c->held = 1;
+	}
+}
+
+static const struct mp_source_ops control_ops = { ctl_next };
+
+void
+control_source(struct control *c, struct mp_source *src)
+{
+	src->ops = &control_ops;
+	src->ctx = c;
+	src->den = c->den_o;
+	src->rounded = 0;
+}
+
+unsigned long
+control_dropped(const struct control *c)
+{
+	return c->dropped;
+}
+
+int
+control_open(struct control **cp, struct smf_reader *r, const char *name,
+    const struct control_opts *o)
+{
+	struct control *c;
+	uint64_t k = o->clock ? 24 : 1, den_s = 0, x = 0;
+	int ok = 1;
+
+	*cp = NULL;
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_error("%s: out of memory", name);
+		return -1;
+	}
+	c->r = r;
+	c->name = name;
+	c->o = *o;
+	c->ppq = smf_reader_ppq(r);
+	if (c->ppq == 0 && (o->bpm_num || o->clock ||
+	    o->start.kind == CTL_POS_BBT || o->end.kind == CTL_POS_BBT)) {
+		log_error("%s: %s needs a file whose time is in beats, and "
+		    "this one's division is SMPTE", name, o->bpm_num ?
+		    "--bpm" : o->clock ? "--clock" : "a position in bars");
+		free(c);
+		return -1;
+	}
+	if (o->bpm_num) {
+		ok = mul_ok(o->bpm_num, (uint64_t)c->ppq, &den_s) &&
+		    mul_ok(den_s, 1000000u * k, &den_s) &&
+		    mul_ok(60u * 1000000u * k, o->bpm_den, &x);
+		c->tick_units = x;
+		c->unit_mult = 1;
+	} else {
+		uint64_t m = c->ppq == 0 ? 1000000u : 1;
+
+		ok = mul_ok(smf_reader_den(r), m * k, &den_s);
+		c->unit_mult = m * k;
+	}
+	if (ok)
+		ok = mul_ok(den_s, o->speed_num, &c->den_o);
+	if (!ok) {
+		log_error("%s: --tempo and --bpm too fine for this file's "
+		    "division (times would not fit in 64 bits)", name);
+		free(c);
+		return -1;
+	}
+	c->den_s = den_s;
+	if (o->start.kind == CTL_POS_SECONDS) {
+		c->S = (mp_u128)o->start.us * (den_s / 1000000u);
+		c->s_known = 1;
+	} else if (o->start.kind == CTL_POS_NONE) {
+		c->s_known = 1;
+	}
+	if (o->end.kind == CTL_POS_SECONDS) {
+		c->E = (mp_u128)o->end.us * (den_s / 1000000u);
+		c->e_known = 1;
+	}
+	if (c->s_known && c->e_known && c->E <= c->S) {
+		log_error("%s: --end comes at or before --start", name);
+		free(c);
+		return -1;
+	}
+	smf_reader_want_meta(r, 1);
+	reset_pass_state(c);
+	c->phase = PH_CHASE;
+	*cp = c;
+	return 0;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c == NULL)
+		return;
+	free(c->q);
+	free(c);
+}
