@@ -376,9 +376,14 @@ at_end_of_file(struct control *c)
 }
 
 static void
-chase(struct control *c, const uint8_t *d)
+chase(struct control *c, const uint8_t *d, uint32_t len)
 {
 	int ch = d[0] & 0x0f;
+
+	/* an F7 escape may carry anything: only well-formed messages */
+	if (d[1] >= 0x80 || (len < 3 && (d[0] & 0xe0) != 0xc0) ||
+	    (len >= 3 && d[2] >= 0x80))
+		return;
 
 	switch (d[0] & 0xf0) {
 	case 0xb0:
@@ -404,8 +409,9 @@ play_message(struct control *c, struct mp_event *e)
 	uint8_t st = e->data[0];
 	int ch = st & 0x0f, kind = st & 0xf0;
 
-	if (st >= 0xf0 || e->len < 2)
-		return 1;
+	if (st >= 0xf0 || e->len < 2 || e->data[1] >= 0x80 ||
+	    (e->len > 2 && e->data[2] >= 0x80))
+		return 1;       /* escapes may carry anything: as it is */
 	if (kind == 0x80 || kind == 0x90 || kind == 0xa0) {
 		int key = e->data[1] + c->o.transpose;
 		int on = kind == 0x90 && e->len > 2 && e->data[2] > 0;
@@ -485,7 +491,7 @@ handle(struct control *c, struct mp_event *e)
 	c->last_time = t;
 	if (c->phase == PH_CHASE) {
 		if (e->data[0] < 0xf0 && e->len >= 2)
-			chase(c, e->data);
+			chase(c, e->data, e->len);
 		return 0;
 	}
 	if (!play_message(c, e))

@@ -34,7 +34,8 @@ track_notes(struct jackout *jo, const uint8_t *d, uint32_t len)
 	if (d[0] < 0x80 || d[0] >= 0xf0)
 		return;
 	jo->channels_used |= (uint16_t)(1u << ch);
-	if (len != 3)
+	/* raw bytes in a stream or an F7 escape may be anything */
+	if (len != 3 || d[1] >= 0x80)
 		return;
 	if (st == 0x90 && d[2] > 0) {
 		if (jo->notes[ch][d[1]] < 255)

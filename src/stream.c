@@ -182,7 +182,9 @@ strike(struct stream *s, uint8_t ch, uint8_t key, uint64_t time)
 static int
 is_note_on(const uint8_t *d, uint32_t len)
 {
-	return len == 3 && (d[0] & 0xf0) == 0x90 && d[2] > 0;
+	/* raw may send any bytes: only a well-formed note-on counts */
+	return len == 3 && (d[0] & 0xf0) == 0x90 && d[1] < 0x80 &&
+	    d[2] > 0 && d[2] < 0x80;
 }
 
 /* Apply one parsed line that arrived at ARRIVAL.  0, or -1 (reported). */

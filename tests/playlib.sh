@@ -12,7 +12,7 @@ play_file() {
 	shift
 	: >"$tmp/rec"
 	rec_start "$tmp/rec" -t 0 || return 1
-	"$MIDIPLAY" -v -c recorder:in "$@" "$f" 2>"$tmp/err"
+	timeout -s KILL 120 "$MIDIPLAY" -v -c recorder:in "$@" "$f" 2>"$tmp/err"
 	status=$?
 	sleep 0.2
 	rec_stop 30 >/dev/null
