@@ -17,6 +17,7 @@
  * releases, clock messages) goes through a small queue, ahead of the
  * reader's event that caused it, which is held meanwhile.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,12 @@ struct control {
 	struct mp_event ev;
 
 	unsigned long dropped;
+
+	/* what passes, for the main thread (control_take_info) */
+	int want_info;
+	pthread_mutex_t lock;
+	struct ctl_info *info;
+	size_t info_head, info_len, info_cap;
 };
 
 int
@@ -227,6 +234,77 @@ clocks(struct control *c, uint64_t x, mp_u128 limit)
 	}
 }
 
+static double
+to_seconds(const struct control *c, mp_u128 out)
+{
+	return (double)out / (double)c->den_o;
+}
+
+static void
+add_info(struct control *c, const struct ctl_info *in)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->info_head + c->info_len == c->info_cap) {
+		if (c->info_head > 0) {
+			memmove(c->info, c->info + c->info_head,
+			    c->info_len * sizeof *c->info);
+			c->info_head = 0;
+		} else {
+			size_t cap = c->info_cap ? 2 * c->info_cap : 64;
+			struct ctl_info *n = realloc(c->info, cap * sizeof *n);
+
+			if (n == NULL) {
+				pthread_mutex_unlock(&c->lock);
+				return;         /* only for show: let it go */
+			}
+			c->info = n;
+			c->info_cap = cap;
+		}
+	}
+	c->info[c->info_head + c->info_len++] = *in;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Where the song is at song time T (tick TICK), for the progress. */
+static void
+info_pos(struct control *c, mp_u128 t, double tick)
+{
+	struct ctl_info i;
+
+	if (!c->want_info || c->ppq == 0)
+		return;
+	memset(&i, 0, sizeof i);
+	i.kind = CTL_INFO_POS;
+	i.seconds = to_seconds(c, out_time(c, t));
+	i.tick = tick;
+	/* song units per tick -> microseconds per quarter, as played */
+	i.usec_per_quarter = (double)c->seg_upt * c->ppq * 1e6 /
+	    (double)c->den_s * (double)c->o.speed_den /
+	    (double)c->o.speed_num;
+	i.sig_tick = (double)c->sig_tick;
+	i.sig_bar = c->sig_bar;
+	i.sig_num = c->sig_num;
+	i.sig_den = c->sig_den;
+	add_info(c, &i);
+}
+
+static void
+info_text(struct control *c, mp_u128 t, enum ctl_info_kind kind,
+    const uint8_t *d, uint32_t len)
+{
+	struct ctl_info i;
+	uint32_t k, n = 0;
+
+	if (!c->want_info)
+		return;
+	memset(&i, 0, sizeof i);
+	i.kind = kind;
+	i.seconds = to_seconds(c, out_time(c, t));
+	for (k = 0; k < len && n + 1 < sizeof i.text; k++)
+		i.text[n++] = d[k] >= 0x20 && d[k] < 0x7f ? (char)d[k] : '?';
+	add_info(c, &i);
+}
+
 /* The pass begins at S: clock start, then the chased state. */
 static void
 begin_pass(struct control *c)
@@ -238,6 +316,9 @@ begin_pass(struct control *c)
 
 	c->phase = PH_PLAY;
 	c->pass++;
+	if (c->want_info && c->ppq > 0)
+		info_pos(c, c->S, (double)c->seg_tick + (double)(c->S -
+		    c->seg_time) / (double)c->seg_upt);
 	for (ch = 0; ch < 16; ch++)
 		c->sustain[ch] = c->cc[ch][64] >= 64;
 	if (c->o.clock) {
@@ -470,10 +551,21 @@ handle(struct control *c, struct mp_event *e)
 				c->seg_upt = (mp_u128)(e->data[0] << 16 |
 				    e->data[1] << 8 | e->data[2]) *
 				    c->unit_mult;
+				if (c->phase == PH_PLAY)
+					info_pos(c, t, (double)e->tick);
 			}
 			break;
 		case 0x58:
 			time_signature(c, e);
+			if (c->phase == PH_PLAY)
+				info_pos(c, t, (double)e->tick);
+			break;
+		case 0x05:
+		case 0x06:
+			if (c->phase == PH_PLAY)
+				info_text(c, t, e->meta == 0x05 ?
+				    CTL_INFO_LYRIC : CTL_INFO_MARKER, e->data,
+				    e->len);
 			break;
 		case 0x2f:
 			if (t > c->last_eot)
@@ -565,6 +657,33 @@ control_source(struct control *c, struct mp_source *src)
 	src->rounded = 0;
 }
 
+void
+control_want_info(struct control *c, int on)
+{
+	c->want_info = on;
+}
+
+int
+control_take_info(struct control *c, double seconds, struct ctl_info *out)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->info_len > 0 && c->info[c->info_head].seconds <= seconds) {
+		*out = c->info[c->info_head++];
+		c->info_len--;
+		got = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return got;
+}
+
+int
+control_ppq(const struct control *c)
+{
+	return c->ppq;
+}
+
 unsigned long
 control_dropped(const struct control *c)
 {
@@ -632,6 +751,7 @@ control_open(struct control **cp, struct smf_reader *r, const char *name,
 		free(c);
 		return -1;
 	}
+	pthread_mutex_init(&c->lock, NULL);
 	smf_reader_want_meta(r, 1);
 	reset_pass_state(c);
 	c->phase = PH_CHASE;
@@ -645,5 +765,7 @@ control_close(struct control *c)
 	if (c == NULL)
 		return;
 	free(c->q);
+	free(c->info);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,6 +505,96 @@ wait_for_connection(struct jackout *jo, const char *name)
 	return 0;
 }
 
+/* What the main thread shows while a file plays: the progress line on a
+ * terminal, markers and lyrics with -v.  Never the process callback. */
+struct show {
+	struct control *control;
+	int progress;             /* draw the line (stderr is a terminal) */
+	int verbose;              /* print markers and lyrics */
+	int drawn;                /* a line is on the screen */
+	int have_pos;
+	struct ctl_info pos;
+	double tempo_bpm;
+	struct timespec last_draw;
+};
+
+static void
+clear_line(struct show *sh)
+{
+	if (sh->drawn) {
+		fputs("\r\033[K", stderr);
+		sh->drawn = 0;
+	}
+}
+
+static void
+fmt_clock(char *buf, size_t n, double s)
+{
+	long t = (long)(s * 10);
+
+	snprintf(buf, n, "%ld:%02ld.%ld", t / 600, t / 10 % 60, t % 10);
+}
+
+/* Take what has passed by NOW seconds; print it, and redraw the line. */
+static void
+show_update(struct show *sh, double now, double total, int force)
+{
+	struct ctl_info in;
+	struct timespec t;
+	char el[32], tot[32], where[64] = "", bar[24];
+
+	if (sh->control == NULL)
+		return;
+	while (control_take_info(sh->control, now, &in)) {
+		if (in.kind == CTL_INFO_POS) {
+			sh->pos = in;
+			sh->have_pos = 1;
+		} else if (sh->verbose) {
+			clear_line(sh);
+			log_info("%s at %.3f s: %s", in.kind == CTL_INFO_MARKER ?
+			    "marker" : "lyric", in.seconds, in.text);
+		}
+	}
+	if (!sh->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!force && (t.tv_sec - sh->last_draw.tv_sec) * 1000000000L +
+	    (t.tv_nsec - sh->last_draw.tv_nsec) < 200000000L)
+		return;
+	sh->last_draw = t;
+	fmt_clock(el, sizeof el, now);
+	if (total >= 0)
+		fmt_clock(tot, sizeof tot, total);
+	else
+		snprintf(tot, sizeof tot, "?");
+	if (sh->have_pos && control_ppq(sh->control) > 0) {
+		const struct ctl_info *p = &sh->pos;
+		double ppq = control_ppq(sh->control);
+		double tick = p->tick + (now - p->seconds) * 1e6 * ppq /
+		    p->usec_per_quarter;
+		double beat_ticks = ppq * 4 / p->sig_den;
+		double beats = floor((tick - p->sig_tick) / beat_ticks);
+		long b = beats < 0 ? 0 : (long)beats;
+
+		snprintf(where, sizeof where, "  %llu:%ld  %.1f bpm",
+		    (unsigned long long)p->sig_bar + (unsigned long)
+		    (b / (long)p->sig_num), b % (long)p->sig_num + 1,
+		    60e6 / p->usec_per_quarter);
+	}
+	bar[0] = '\0';
+	if (total > 0) {
+		int i, full = (int)(now / total * 20);
+
+		bar[0] = '[';
+		for (i = 0; i < 20; i++)
+			bar[1 + i] = i < full ? '#' : '-';
+		bar[21] = ']';
+		bar[22] = '\0';
+	}
+	fprintf(stderr, "\r%s / %s%s  %s\033[K", el, tot, where, bar);
+	sh->drawn = 1;
+}
+
 /* Playback time for the stream reader: nanoseconds since time zero. */
 static uint64_t
 stream_clock(void *ctx)
@@ -517,7 +608,7 @@ stream_clock(void *ctx)
  */
 static int
 play(struct jackout *jo, struct mp_source *src, struct stream *stream,
-    const struct options *o)
+    struct show *sh, const struct options *o)
 {
 	struct sched sched;
 	int announced = 0, stopping = 0, status;
@@ -570,12 +661,21 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 		if (!announced &&
 		    atomic_load(&jo->state) != JO_IDLE) {
 			announced = 1;
+			clear_line(sh);
 			log_info("playing from frame %llu at %u Hz",
 			    (unsigned long long)atomic_load(&jo->zero_frame),
 			    jo->rate);
 		}
+		if (announced)
+			show_update(sh, (double)atomic_load(&jo->position) /
+			    jo->rate, atomic_load(&sched.finished) ?
+			    (double)atomic_load(&sched.last_frame) / jo->rate :
+			    -1, 0);
 		nap();
 	}
+	show_update(sh, (double)atomic_load(&jo->position) / jo->rate,
+	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);
+	clear_line(sh);
 	status = sched_join(&sched) < 0 ? 1 : 0;
 	log_info("%llu events sent, %llu late, %llu carried to a later "
 	    "cycle, %llu xruns",
@@ -607,9 +707,11 @@ main(int argc, char **argv)
 	struct stream *stream = NULL;
 	struct mp_source src = { 0 };
 	struct jackout jo;
+	struct show sh;
 	int i, status;
 
 	parse_options(argc, argv, &o);
+	memset(&sh, 0, sizeof sh);
 	log_init("midiplay", o.level);
 	if (o.list)
 		return list_ports(&o);
@@ -625,12 +727,18 @@ main(int argc, char **argv)
 		if (smf_reader_open(&reader, o.file) < 0)
 			return 1;
 		smf_reader_source(reader, &src);
-		if (control_needed(&o.ctl)) {
+		sh.verbose = o.level == LOG_VERBOSE;
+		sh.progress = !o.dump && o.level != LOG_QUIET &&
+		    isatty(STDERR_FILENO);
+		if (control_needed(&o.ctl) || sh.verbose || sh.progress) {
 			if (control_open(&control, reader, o.file, &o.ctl) < 0) {
 				smf_reader_close(reader);
 				return 1;
 			}
 			control_source(control, &src);
+			control_want_info(control, !o.dump &&
+			    (sh.verbose || sh.progress));
+			sh.control = control;
 		}
 	}
 	if (o.dump) {
@@ -677,7 +785,7 @@ main(int argc, char **argv)
 	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
 		status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
-		status = play(&jo, &src, stream, &o);
+		status = play(&jo, &src, stream, &sh, &o);
 	jackout_close(&jo);
 	if (control != NULL && control_dropped(control) > 1)
 		log_warn("warning: %lu notes transposed out of 0-127 were "

@@ -51,6 +51,8 @@ sched_run(struct sched *s)
 		if (rec.frame < last)
 			rec.frame = last;
 		last = rec.frame;
+		atomic_store_explicit(&s->last_frame, last,
+		    memory_order_relaxed);
 		rec.len = ev.kind == MP_EV_PANIC ? 0 : ev.len;
 		rec.kind = ev.kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
 		if (push(s, &rec, ev.data) < 0)
@@ -90,6 +92,7 @@ sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
 	s->rate = rate;
 	atomic_init(&s->quit, 0);
 	atomic_init(&s->finished, 0);
+	atomic_init(&s->last_frame, 0);
 	if ((err = pthread_create(&s->thread, NULL, thread_main, s)) != 0) {
 		log_error("cannot start the scheduler thread: %s",
 		    strerror(err));

@@ -36,7 +36,7 @@ play_case() {
 	cmp -s "$tmp/want" "$tmp/got" || diff "$tmp/want" "$tmp/got" | head -10 | sed 's/^/# /'
 }
 
-tap_plan 38
+tap_plan 41
 
 for args in "" "--tempo 0.5" "--tempo 2" "--tempo 1.25" "--bpm 90" \
     "--bpm 77.5" "--start 2:1" "--start 1.3" "--start 3:2:40" "--end 4:2" \
@@ -102,6 +102,28 @@ play_case --start 2:1 --end 3:1
 play_case --start 2:1 --end 3:1 --loop 3
 play_case --tracks 3,4 --channels 2,10 --end 3:1
 play_case --clock --start 2:3 --end 4:1
+
+# -v prints markers and lyrics as they pass, at their time.
+play_file "$samples/tempo.mid" --end 2:1
+sed -n 's/^midiplay: \(marker\|lyric\) at \([0-9.]*\) s: \(.*\)/\1 \2 \3/p' "$tmp/err" >"$tmp/got"
+"$MIDIPLAY" --dump --end 2:1 "$samples/tempo.mid" |
+    awk '$2 == "ch" && $3 == 1 && $4 == "on" { t = substr($1, 2); printf "lyric %.3f %s\n", t + 0.0000001, substr("lalilolu", 1 + 2 * (n++ % 4), 2) }' >"$tmp/lyr"
+{ echo "marker 0.000 start"; cat "$tmp/lyr"; } >"$tmp/want"
+tap_diff "$tmp/want" "$tmp/got" "-v: the marker and each lyric printed as they pass, at the time of their beat"
+
+# On a terminal, a progress line: elapsed / total, bar:beat, tempo, a bar;
+# -q hides it.
+rec_start "$tmp/rec" -t 0 || exit 1
+timeout -s KILL 60 script -qec "$MIDIPLAY -c recorder:in --end 2:1 '$samples/tempo.mid'" /dev/null </dev/null >"$tmp/tty" 2>&1
+st=$?
+rec_stop >/dev/null
+tr '\r' '\n' <"$tmp/tty" | grep -a '^0:0[0-9]\.[0-9] / 0:02\.[0-9]  [12]:[1-4]  [0-9.]* bpm  \[[#-]*\]' >"$tmp/lines"
+[ $st -eq 0 ] && [ "$(wc -l <"$tmp/lines")" -ge 3 ] && tail -c 4 "$tmp/tty" | od -c | grep -q '033'
+tap_ok $? "a terminal gets a progress line, redrawn ($(wc -l <"$tmp/lines") times), cleared at the end (exit $st)"
+timeout -s KILL 60 script -qec "$MIDIPLAY -q --end 1:2 '$samples/tempo.mid'" /dev/null </dev/null >"$tmp/tty" 2>&1
+st=$?
+[ $st -eq 0 ] && [ ! -s "$tmp/tty" ]
+tap_ok $? "-q: no progress line (exit $st, $(wc -c <"$tmp/tty") bytes)"
 jack_stop
 jack_start 64 || exit 1
 play_case --clock --tempo 1.25 --end 3:1 --transpose -3

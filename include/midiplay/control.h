@@ -54,6 +54,35 @@ int control_open(struct control **cp, struct smf_reader *r, const char *name,
 /* A source (event.h) reading through C. */
 void control_source(struct control *c, struct mp_source *src);
 
+/*
+ * What passes, for the main thread to show as it plays (progress, -v):
+ * where the song is (at each pass start, tempo and time signature), and
+ * the text of markers and lyrics.  Recorded only once asked for, by the
+ * thread that reads from C; taken by another under a lock.
+ */
+enum ctl_info_kind { CTL_INFO_POS, CTL_INFO_MARKER, CTL_INFO_LYRIC };
+
+struct ctl_info {
+	enum ctl_info_kind kind;
+	double seconds;          /* output time from playback time zero */
+	/* CTL_INFO_POS: the song there */
+	double tick;             /* song tick */
+	double usec_per_quarter; /* as played, --tempo included */
+	double sig_tick;         /* the bar numbered sig_bar begins there */
+	uint64_t sig_bar;
+	uint32_t sig_num, sig_den;
+	/* CTL_INFO_MARKER, CTL_INFO_LYRIC */
+	char text[128];
+};
+
+void control_want_info(struct control *c, int on);
+
+/* The oldest record at or before SECONDS into OUT: 1, or 0 if none. */
+int control_take_info(struct control *c, double seconds, struct ctl_info *out);
+
+/* Ticks per quarter note (0: SMPTE, no bars). */
+int control_ppq(const struct control *c);
+
 /* Notes dropped because --transpose took them out of 0-127. */
 unsigned long control_dropped(const struct control *c);
 

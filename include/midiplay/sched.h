@@ -44,6 +44,8 @@ struct sched {
 	                           * well (--release) */
 	int status;               /* 0, or -1 after a source error */
 	uint64_t events;          /* events pushed */
+	_Atomic uint64_t last_frame; /* frame of the last record pushed; final
+	                           * once finished is set */
 };
 
 /* Start feeding RING from SRC at RATE.  0, or -1 if no thread. */
