@@ -76,6 +76,7 @@ struct control {
 	struct mp_event ev;
 
 	unsigned long dropped;
+	int transport;            /* control_seek was called */
 
 	/* what passes, for the main thread (control_take_info) */
 	int want_info;
@@ -432,7 +433,7 @@ at_end_of_file(struct control *c)
 
 	resolve(c, UINT64_MAX, 0, 1);
 	if (c->phase == PH_CHASE) {
-		if (c->pass == 0 && c->S > c->last_eot &&
+		if (c->pass == 0 && !c->transport && c->S > c->last_eot &&
 		    c->S > c->last_time) {
 			log_error("%s: --start is past the end of the file",
 			    c->name);
@@ -655,6 +656,35 @@ control_source(struct control *c, struct mp_source *src)
 	src->ctx = c;
 	src->den = c->den_o;
 	src->rounded = 0;
+}
+
+void
+control_seek(struct control *c, uint64_t frame, uint32_t rate)
+{
+	/* S = ceil(frame / rate * den_s * speed) in song units: less than a
+	 * unit (well under a nanosecond) after the frame's start, so that
+	 * what goes out at S rounds to FRAME itself */
+	mp_u128 num = (mp_u128)frame * c->den_s * c->o.speed_num;
+	mp_u128 den = (mp_u128)rate * c->o.speed_den;
+
+	smf_reader_rewind(c->r);
+	reset_pass_state(c);
+	c->qhead = c->qlen = 0;
+	c->held = 0;
+	pthread_mutex_lock(&c->lock);
+	c->info_head = c->info_len = 0;     /* what was ahead is not now */
+	pthread_mutex_unlock(&c->lock);
+	c->S = (num + den - 1) / den;
+	c->s_known = 1;
+	c->e_known = 0;
+	c->o.end.kind = CTL_POS_NONE;
+	c->o.loops = 1;
+	c->pass = 0;
+	c->offset = c->S;     /* output times are song times */
+	c->phase = PH_CHASE;
+	c->transport = 1;
+	/* a start given in the options no longer drops note-offs */
+	c->o.start.kind = frame > 0 ? CTL_POS_SECONDS : CTL_POS_NONE;
 }
 
 void

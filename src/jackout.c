@@ -117,22 +117,28 @@ finish(struct jackout *jo)
  */
 static int
 play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
-    int *written)
+    int *written, uint64_t tframe)
 {
-	uint64_t start = jo->now - atomic_load_explicit(&jo->zero_frame,
-	    memory_order_relaxed);
+	uint64_t start = jo->transport ? tframe : jo->now -
+	    atomic_load_explicit(&jo->zero_frame, memory_order_relaxed);
 	uint64_t end = start + nframes;
 	uint32_t last_off = 0;
 	struct sched_rec rec;
 	int full = 0;
 
 	atomic_store_explicit(&jo->position, start, memory_order_relaxed);
-	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0 &&
-	    rec.frame < end) {
+	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0) {
 		uint32_t off = rec.frame < start ? 0 :
 		    (uint32_t)(rec.frame - start);
 		uint8_t *dst;
 
+		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
+			/* read for a position the transport has left */
+			ring_consume(&jo->ring, sizeof rec + rec.len);
+			continue;
+		}
+		if (rec.frame >= end)
+			break;
 		if (off < last_off)
 			off = last_off;
 		if (rec.kind != SCHED_MIDI) {
@@ -172,12 +178,132 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 	return JO_PLAYING;
 }
 
+/* Ask the scheduler to read again from transport frame FRAME. */
+static void
+request_seek(struct jackout *jo, uint64_t frame)
+{
+	atomic_store_explicit(&jo->follow.want_frame, frame,
+	    memory_order_release);
+	atomic_store_explicit(&jo->follow.want_gen, ++jo->t_gen,
+	    memory_order_release);
+	jo->t_frame = frame;
+}
+
+static void
+start_release(struct jackout *jo)
+{
+	jo->release_mode = JO_REL_TRANSPORT;
+	jo->release_pos = 0;
+	jo->release_off = 0;
+	atomic_store_explicit(&jo->state, JO_RELEASING, memory_order_relaxed);
+}
+
+static void
+send_byte(void *buf, uint8_t b, int *written)
+{
+	uint8_t *dst = jack_midi_event_reserve(buf, 0, 1);
+
+	if (dst != NULL) {
+		*dst = b;
+		(*written)++;
+	}
+}
+
+/*
+ * Following the transport: see where it is.  Returns 1 with *TFRAME set
+ * when it rolls, 0 when it stands (after asking for what that needs).
+ * A stop, or a move while rolling, releases the sounding notes; a move
+ * asks the scheduler to seek (the sync callback usually did already).
+ */
+/* Drop up to MAX records queued for a position the transport has left
+ * (whether it rolls or not, so that the scheduler has room for the new
+ * one). */
+static void
+drop_stale(struct jackout *jo, unsigned max)
+{
+	struct sched_rec rec;
+
+	while (max-- > 0 && ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0 &&
+	    rec.gen != (uint16_t)jo->t_gen)
+		ring_consume(&jo->ring, sizeof rec + rec.len);
+}
+
+static int
+follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
+    uint64_t *tframe, int *written)
+{
+	jack_position_t pos;
+	int rolling = jack_transport_query(jo->client, &pos) ==
+	    JackTransportRolling;
+
+	drop_stale(jo, 8192);
+
+	if (!rolling) {
+		if (jo->t_rolling) {
+			jo->t_rolling = 0;
+			if (jo->clock)
+				jo->t_pending = 0xfc;
+			start_release(jo);
+		}
+		if (pos.frame != jo->t_frame)
+			request_seek(jo, pos.frame);
+		if (atomic_load_explicit(&jo->state, memory_order_relaxed) ==
+		    JO_RELEASING) {
+			if (release(jo, buf, 0, written)) {
+				atomic_store_explicit(&jo->state, JO_PLAYING,
+				    memory_order_relaxed);
+				if (jo->t_pending == 0xfc) {
+					send_byte(buf, 0xfc, written);
+					jo->t_pending = 0;
+				}
+			}
+		}
+		return 0;
+	}
+	if (jo->t_rolling && pos.frame != jo->t_frame) {
+		/* moved while rolling without a sync: release, seek */
+		request_seek(jo, pos.frame);
+		start_release(jo);
+	} else if (!jo->t_rolling) {
+		if (pos.frame != jo->t_frame)
+			request_seek(jo, pos.frame);
+		else if (jo->clock && jo->t_rolled_gen == jo->t_gen)
+			jo->t_pending = 0xfb;   /* rolls on where it stood */
+	}
+	jo->t_rolling = 1;
+	jo->t_rolled_gen = jo->t_gen;
+	jo->t_frame = pos.frame + nframes;
+	*tframe = pos.frame;
+	atomic_store_explicit(&jo->position, pos.frame, memory_order_relaxed);
+	if (jo->t_pending == 0xfb) {
+		send_byte(buf, 0xfb, written);
+		jo->t_pending = 0;
+	}
+	return 1;
+}
+
+/* JACK's slow-sync: ready for a new position once its events are queued. */
+static int
+on_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)
+{
+	struct jackout *jo = arg;
+
+	(void)state;
+	if (pos->frame != jo->t_frame || jo->t_gen == 0) {
+		request_seek(jo, pos->frame);
+		return 0;
+	}
+	return atomic_load_explicit(&jo->follow.ready_gen,
+	    memory_order_acquire) == jo->t_gen;
+}
+
 static int
 jackout_process(jack_nframes_t nframes, void *arg)
 {
 	struct jackout *jo = arg;
 	void *buf = jack_port_get_buffer(jo->port, nframes);
 	uint32_t now32 = jack_last_frame_time(jo->client);
+	uint64_t tframe = 0;
 	int state, written = 0;
 
 	jack_midi_clear_buffer(buf);
@@ -218,11 +344,23 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		jo->release_off = 0;
 		state = JO_RELEASING;
 	}
+	if (jo->transport && !jo->stopping && (state == JO_PLAYING ||
+	    (state == JO_RELEASING && jo->release_mode == JO_REL_TRANSPORT))) {
+		atomic_store_explicit(&jo->state, state, memory_order_relaxed);
+		if (!follow_transport(jo, buf, nframes, &tframe, &written))
+			return 0;       /* it stands: nothing plays */
+		state = atomic_load_explicit(&jo->state, memory_order_relaxed);
+		if (state == JO_RELEASING) {
+			if (!release(jo, buf, 0, &written))
+				return 0;       /* the rest next cycle */
+			state = JO_PLAYING;
+		}
+	}
 	/* Play and release in turn until the cycle is full or done: a
 	 * panic in the queue hands back to playing once it is all sent. */
 	for (;;) {
 		if (state == JO_PLAYING)
-			state = play_cycle(jo, buf, nframes, &written);
+			state = play_cycle(jo, buf, nframes, &written, tframe);
 		if (state != JO_RELEASING)
 			break;
 		if (jo->release_mode == JO_REL_STOP) {
@@ -233,8 +371,11 @@ jackout_process(jack_nframes_t nframes, void *arg)
 			jo->release_off = 0;     /* the rest next cycle */
 			break;
 		}
-		state = jo->release_mode == JO_REL_PANIC ? JO_PLAYING :
+		state = jo->release_mode == JO_REL_PANIC ||
+		    jo->release_mode == JO_REL_TRANSPORT ? JO_PLAYING :
 		    JO_DONE;
+		if (jo->release_mode == JO_REL_TRANSPORT)
+			break;          /* no playing in the cycle it moved */
 	}
 	if (state == JO_DONE) {
 		if (atomic_load_explicit(&jo->state, memory_order_relaxed) !=
@@ -463,6 +604,18 @@ jackout_list(jack_client_t *client, FILE *out)
 		fputs("  (none)\n", out);
 	if (ports != NULL)
 		jack_free(ports);
+}
+
+void
+jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t, uint32_t),
+    void *ctx, int clock)
+{
+	jo->follow.seek = seek;
+	jo->follow.seek_ctx = ctx;
+	jo->clock = clock;
+	jo->t_frame = UINT64_MAX;      /* the first cycle asks for a seek */
+	jo->transport = 1;
+	jack_set_sync_callback(jo->client, on_sync, jo);
 }
 
 void

@@ -33,7 +33,7 @@
 
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
 	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
-	OPT_TRANSPOSE, OPT_CLOCK };
+	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT };
 
 static volatile sig_atomic_t got_signal;
 
@@ -51,6 +51,7 @@ struct options {
 	enum log_level level;
 	const char *file;
 	struct control_opts ctl;
+	int transport;
 	uint8_t tracks[65536];
 };
 
@@ -102,6 +103,8 @@ usage(FILE *out)
 	    "      --transpose N   move notes N semitones\n"
 	    "      --clock         also send MIDI beat clock, Start and Stop"
 	    "\n"
+	    "      --transport     follow the JACK transport, until "
+	    "interrupted\n"
 	    "\n"
 	    "Stream lines hold commands and times, e.g. \"on 60 100\", "
 	    "\"+0.5 off 60 0\",\n\"@2.5 ch 10 note C1 120 0.1\", "
@@ -277,6 +280,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "channels", required_argument, NULL, OPT_CHANNELS },
 		{ "transpose", required_argument, NULL, OPT_TRANSPOSE },
 		{ "clock", no_argument, NULL, OPT_CLOCK },
+		{ "transport", no_argument, NULL, OPT_TRANSPORT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -406,6 +410,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->ctl.clock = 1;
 			files_only = 1;
 			break;
+		case OPT_TRANSPORT:
+			o->transport = 1;
+			files_only = 1;
+			break;
 		case 'q':
 			o->level = LOG_QUIET;
 			break;
@@ -442,6 +450,10 @@ parse_options(int argc, char **argv, struct options *o)
 		    "files, not the stream");
 	if (o->ctl.bpm_num != 0 && o->ctl.speed_num != o->ctl.speed_den)
 		usage_error("%s", "--bpm and --tempo together: use one");
+	if (o->transport && (o->ctl.start.kind != CTL_POS_NONE ||
+	    o->ctl.end.kind != CTL_POS_NONE || o->ctl.loops != 1 || o->dump))
+		usage_error("%s", "--transport plays where the JACK transport "
+		    "is: not with --start, --end, --loop or --dump");
 }
 
 /* The first signal asks for a clean stop (main does the work); a second
@@ -595,6 +607,13 @@ show_update(struct show *sh, double now, double total, int force)
 	sh->drawn = 1;
 }
 
+/* --transport: the scheduler repositions the file where JACK's is. */
+static void
+follow_seek(void *ctx, uint64_t frame, uint32_t rate)
+{
+	control_seek(ctx, frame, rate);
+}
+
 /* Playback time for the stream reader: nanoseconds since time zero. */
 static uint64_t
 stream_clock(void *ctx)
@@ -615,12 +634,14 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	struct timespec t0, t;
 	uint64_t last_cycles;
 
-	if (sched_start(&sched, src, &jo->ring, jo->rate, o->release) < 0)
+	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
+	    o->transport ? &jo->follow : NULL) < 0)
 		return 1;
 	/* let the scheduler queue a file's first events before time zero
 	 * (a stream's first line may take its time) */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (stream == NULL && ring_used(&jo->ring) == 0 &&
+	while (stream == NULL && !o->transport &&
+	    ring_used(&jo->ring) == 0 &&
 	    !atomic_load(&sched.finished)) {
 		nap();
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -662,9 +683,13 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 		    atomic_load(&jo->state) != JO_IDLE) {
 			announced = 1;
 			clear_line(sh);
-			log_info("playing from frame %llu at %u Hz",
-			    (unsigned long long)atomic_load(&jo->zero_frame),
-			    jo->rate);
+			if (o->transport)
+				log_info("following the JACK transport at %u Hz",
+				    jo->rate);
+			else
+				log_info("playing from frame %llu at %u Hz",
+				    (unsigned long long)atomic_load(
+				    &jo->zero_frame), jo->rate);
 		}
 		if (announced)
 			show_update(sh, (double)atomic_load(&jo->position) /
@@ -730,7 +755,9 @@ main(int argc, char **argv)
 		sh.verbose = o.level == LOG_VERBOSE;
 		sh.progress = !o.dump && o.level != LOG_QUIET &&
 		    isatty(STDERR_FILENO);
-		if (control_needed(&o.ctl) || sh.verbose || sh.progress) {
+		sh.progress = sh.progress && !o.transport;
+		if (control_needed(&o.ctl) || sh.verbose || sh.progress ||
+		    o.transport) {
 			if (control_open(&control, reader, o.file, &o.ctl) < 0) {
 				smf_reader_close(reader);
 				return 1;
@@ -778,6 +805,8 @@ main(int argc, char **argv)
 		}
 		stream_source(stream, &src);
 	}
+	if (o.transport)
+		jackout_follow(&jo, follow_seek, control, o.ctl.clock);
 	status = 0;
 	for (i = 0; i < o.nconnect && status == 0; i++)
 		if (jackout_connect(&jo, o.connect[i]) < 0)

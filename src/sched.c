@@ -33,6 +33,69 @@ push(struct sched *s, const struct sched_rec *rec, const void *data)
 	return 0;
 }
 
+/* Queue enough ahead of a seek to FRAME before the transport may roll. */
+#define FOLLOW_LEAD_NS 100000000u
+
+/*
+ * Following the transport: feed records of the latest generation asked
+ * for, seeking the source for each new one; at the end of the source,
+ * wait for the next seek.  Returns on quit only.
+ */
+static int
+follow_run(struct sched *s)
+{
+	struct sched_follow *f = s->follow;
+	struct mp_event ev;
+	struct sched_rec rec;
+	uint64_t gen = 0, ready_at = 0;
+	int done = 1, rc;
+
+	while (!atomic_load(&s->quit)) {
+		uint64_t want = atomic_load_explicit(&f->want_gen,
+		    memory_order_acquire);
+
+		if (want != gen) {
+			uint64_t frame = atomic_load_explicit(&f->want_frame,
+			    memory_order_acquire);
+
+			gen = want;
+			f->seek(f->seek_ctx, frame, s->rate);
+			ready_at = frame + (uint64_t)s->rate *
+			    FOLLOW_LEAD_NS / 1000000000u;
+			done = 0;
+		}
+		if (done) {
+			atomic_store(&f->ready_gen, gen);
+			nap();
+			continue;
+		}
+		if ((rc = mp_source_next(s->src, &ev)) <= 0) {
+			if (rc < 0)
+				s->status = -1;
+			done = 1;
+			continue;
+		}
+		rec.frame = s->src->rounded ?
+		    timing_frames(2 * ev.time + 1, 2 * s->src->den, s->rate) :
+		    timing_frames(ev.time, s->src->den, s->rate);
+		rec.len = ev.kind == MP_EV_PANIC ? 0 : ev.len;
+		rec.kind = ev.kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
+		rec.gen = (uint16_t)gen;
+		while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
+		    rec.len) < 0) {
+			if (atomic_load(&s->quit) || atomic_load(&f->want_gen) !=
+			    gen)
+				break;
+			nap();
+		}
+		s->events++;
+		if (rec.frame >= ready_at)
+			atomic_store(&f->ready_gen, gen);
+	}
+	atomic_store(&s->finished, 1);
+	return s->status;
+}
+
 int
 sched_run(struct sched *s)
 {
@@ -42,6 +105,8 @@ sched_run(struct sched *s)
 	int rc = 0;
 
 	s->status = 0;
+	if (s->follow != NULL)
+		return follow_run(s);
 	while (!atomic_load(&s->quit) &&
 	    (rc = mp_source_next(s->src, &ev)) > 0) {
 		rec.frame = s->src->rounded ?
@@ -83,9 +148,17 @@ int
 sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end)
 {
+	return sched_start_follow(s, src, ring, rate, release_at_end, NULL);
+}
+
+int
+sched_start_follow(struct sched *s, struct mp_source *src, struct ring *ring,
+    uint32_t rate, int release_at_end, struct sched_follow *follow)
+{
 	int err;
 
 	memset(s, 0, sizeof *s);
+	s->follow = follow;
 	s->release_at_end = release_at_end;
 	s->src = src;
 	s->ring = ring;

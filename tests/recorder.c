@@ -1,6 +1,6 @@
 /* recorder - JACK MIDI recorder used by the midiplay test suite.
  *
- * Usage: recorder [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
+ * Usage: recorder [-T] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
  *
  * Registers the MIDI input port CLIENTNAME:in (default client name "recorder"),
  * activates, connects every -c SOURCEPORT to it (waiting up to 5 s for each
@@ -9,7 +9,9 @@
  * Every received event is written as one line "FRAME HEXBYTES", where FRAME is
  * the absolute 64-bit frame of the event (jack_last_frame_time() of its cycle,
  * extended to 64 bits, plus the event's offset in the cycle), e.g.
- * "1234567 90 3C 64".
+ * "1234567 90 3C 64".  With -T, FRAME is instead the JACK transport frame of
+ * the event (the transport position of its cycle plus its offset) when the
+ * transport rolls, and "-" when it does not.
  *
  * Exit: after COUNT events (-N), after IDLE_SECONDS (default 2; 0 = never)
  * without an event once at least one arrived, or on SIGTERM/SIGINT: status 0.
@@ -73,6 +75,7 @@ static volatile sig_atomic_t stop_signal;
 
 static jack_client_t *client;
 static jack_port_t *in_port;
+static int transport_frames;        /* -T */
 
 /* Process-thread-only state for the 64-bit frame counter. */
 static uint32_t last_frame32;
@@ -124,6 +127,14 @@ static int process(jack_nframes_t nframes, void *arg)
 		atomic_fetch_add_explicit(&jack_lost, lost, memory_order_relaxed);
 
 	uint32_t count = jack_midi_get_event_count(buf);
+	uint32_t stood = 0;
+	if (transport_frames && count > 0) {
+		jack_position_t pos;
+		if (jack_transport_query(client, &pos) == JackTransportRolling)
+			cycle_start = pos.frame;
+		else
+			stood = 1;
+	}
 	size_t head = atomic_load_explicit(&ring_head, memory_order_relaxed);
 	for (uint32_t i = 0; i < count; i++) {
 		jack_midi_event_t ev;
@@ -135,7 +146,7 @@ static int process(jack_nframes_t nframes, void *arg)
 			atomic_fetch_add_explicit(&ring_overflows, 1, memory_order_relaxed);
 			continue;
 		}
-		struct rec_hdr h = { cycle_start + ev.time, (uint32_t)ev.size, 0 };
+		struct rec_hdr h = { cycle_start + ev.time, (uint32_t)ev.size, stood };
 		ring_put(head, &h, sizeof h);
 		if (ev.size > 0)
 			ring_put(head + REC_HDR_SIZE, ev.buffer, ev.size);
@@ -179,7 +190,7 @@ static void sleep_ms(long ms)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
+	fprintf(f, "Usage: " PROG " [-T] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
 }
 
 /* Drain the ring, writing at most `limit` more events (0 = no limit).
@@ -195,7 +206,8 @@ static unsigned long drain(FILE *out, unsigned char *data, char *line, unsigned 
 		struct rec_hdr h;
 		ring_get(tail, &h, sizeof h);
 		ring_get(tail + REC_HDR_SIZE, data, h.size);
-		int n = snprintf(line, 32, "%" PRIu64, h.frame);
+		int n = h.reserved ? snprintf(line, 32, "-") :
+		    snprintf(line, 32, "%" PRIu64, h.frame);
 		char *p = line + n;
 		for (uint32_t i = 0; i < h.size; i++) {
 			*p++ = ' ';
@@ -228,9 +240,12 @@ int main(int argc, char **argv)
 		perror(PROG);
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "n:c:t:N:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "Tn:c:t:N:o:h")) != -1) {
 		char *end;
 		switch (opt) {
+		case 'T':
+			transport_frames = 1;
+			break;
 		case 'n':
 			name = optarg;
 			break;

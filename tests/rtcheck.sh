@@ -88,7 +88,7 @@ verdict() {
 	fi
 }
 
-tap_plan 9
+tap_plan 12
 jack_start 256 || exit 1
 
 # (a) 3000 note-ons at one instant: cycles fill up and carry the rest.
@@ -135,6 +135,36 @@ n=$(awk '$2 == "B0" && $3 == "7B"' "$tmp/sig.rec" | wc -l)
 [ "$n" -eq 1 ] && tail -n 2 "$tmp/sig.rec" | awk '{ print $2, $3, $4 }' |
     tr '\n' ' ' | grep -qx '80 3D 00 B0 40 00 '
 tap_ok $? "stream: the panic and the release on SIGINT were sent through the checked callback"
+
+# (e) following the transport, with clock: start, stop, locate while
+# stopped and while rolling, all through the checked callback.
+: >"$tmp/tr.rec"
+rm -f "$tmp/tr.rt"
+status=1
+if rec_start "$tmp/tr.rec" -t 0; then
+	env LD_PRELOAD="$so${LD_PRELOAD:+ $LD_PRELOAD}" RTCHECK_OUT="$tmp/tr.rt" \
+	    "$MIDIPLAY" -v --transport --clock -c recorder:in \
+	    "$top_srcdir/tests/data/control.mid" 2>"$tmp/tr.err" &
+	pid=$!
+	sleep 1
+	"${TRANSPORT:-${builddir:-.}/transport}" locate 0 start wait-roll \
+	    sleep 400 stop wait-stop locate 96000 start wait-roll sleep 300 \
+	    locate 24000 wait-roll sleep 300 stop wait-stop >/dev/null
+	kill -INT "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	wait "$pid"
+	status=$?
+	rec_stop 20 >/dev/null
+fi
+verdict tr "--transport --clock: start, stop, locate, SIGINT" 130
+n=$(grep -c ' F8$' "$tmp/tr.rec")
+[ "$n" -gt 30 ]
+tap_ok $? "--transport: events and $n clocks were sent through the checked callback"
 
 # (d) the checker can fail: the wrapper calls malloc and free itself, once,
 # inside the callback's flag.

@@ -83,6 +83,15 @@ int control_take_info(struct control *c, double seconds, struct ctl_info *out);
 /* Ticks per quarter note (0: SMPTE, no bars). */
 int control_ppq(const struct control *c);
 
+/*
+ * Follow JACK transport: play again from transport frame FRAME at RATE
+ * (song seconds = FRAME / RATE, times --tempo's factor), after the state
+ * in effect there, which goes out at exactly FRAME; times are then song
+ * times, so that an event's frame is its transport frame.  Not with
+ * --start, --end or --loop.
+ */
+void control_seek(struct control *c, uint64_t frame, uint32_t rate);
+
 /* Notes dropped because --transpose took them out of 0-127. */
 unsigned long control_dropped(const struct control *c);
 

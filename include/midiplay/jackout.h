@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <jack/jack.h>
 #include "midiplay/ring.h"
+#include "midiplay/sched.h"
 
 /* At most this many events in one cycle: PipeWire's JACK delivers nothing
  * in a cycle of 1365 or more. */
@@ -59,6 +60,18 @@ struct jackout {
 	uint8_t notes[16][128];     /* note-ons not yet turned off */
 	uint16_t channels_used;
 	int stopping;               /* jackout_stop was seen */
+
+	/* following the transport (jackout_follow): records carry
+	 * transport frames; the callback asks the scheduler to seek */
+	int transport;
+	int clock;                  /* also Stop and Continue on stop/roll */
+	struct sched_follow follow;
+	uint64_t t_gen;             /* seeks asked for (callback only) */
+	uint64_t t_rolled_gen;      /* the last seek it rolled after */
+	uint64_t t_frame;           /* transport frame expected next */
+	int t_rolling;
+	int t_pending;              /* 0xFC (stop) or 0xFB (continue) to
+	                             * send, or 0 */
 	int release_mode;           /* enum jackout_release */
 	unsigned release_pos;
 	uint32_t release_off;
@@ -68,7 +81,9 @@ struct jackout {
 enum jackout_release {
 	JO_REL_STOP,      /* stopped early: drop the queue, then done */
 	JO_REL_END,       /* END_RELEASE: the queue is empty; then done */
-	JO_REL_PANIC      /* a panic event: then go on playing */
+	JO_REL_PANIC,     /* a panic event: then go on playing */
+	JO_REL_TRANSPORT  /* the transport stopped or moved: keep the queue,
+	                   * go on */
 };
 
 /* Open client NAME (never starting a server) with port NAME:out, a ring of
@@ -85,6 +100,12 @@ int jackout_connections(struct jackout *jo);
 
 /* Print the MIDI input ports (with their aliases) to OUT. */
 void jackout_list(jack_client_t *client, FILE *out);
+
+/* Follow JACK transport instead of playing from time zero: SEEK(CTX,
+ * FRAME, RATE) repositions the source; CLOCK: send Stop when the
+ * transport stops and Continue when it rolls on.  Before jackout_start. */
+void jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t,
+    uint32_t), void *ctx, int clock);
 
 /* Start playing: time zero is the first cycle that begins after this. */
 void jackout_start(struct jackout *jo);

@@ -27,9 +27,27 @@ enum sched_rec_kind {
 };
 
 struct sched_rec {
-	uint64_t frame;       /* frames from playback time zero */
+	uint64_t frame;       /* frames from playback time zero (transport
+	                       * frames when following the transport) */
 	uint32_t len;
-	uint32_t kind;
+	uint16_t kind;
+	uint16_t gen;         /* following the transport: the seek it was
+	                       * read for (low bits); older ones are dropped */
+};
+
+/*
+ * Following JACK transport (--transport): the process callback asks for
+ * a seek by storing where (want_frame) and then a new want_gen; the
+ * scheduler seeks the source there and feeds records of that generation,
+ * and says when it has queued enough of them (ready_gen) for the
+ * transport to roll.
+ */
+struct sched_follow {
+	_Atomic uint64_t want_gen;
+	_Atomic uint64_t want_frame;
+	_Atomic uint64_t ready_gen;
+	void (*seek)(void *ctx, uint64_t frame, uint32_t rate);
+	void *seek_ctx;
 };
 
 struct sched {
@@ -42,6 +60,8 @@ struct sched {
 	atomic_int finished;      /* thread -> main: END pushed or quit */
 	int release_at_end;       /* end with END_RELEASE even when all is
 	                           * well (--release) */
+	struct sched_follow *follow; /* NULL, or follow the transport: run
+	                           * until told to quit, seeking as asked */
 	int status;               /* 0, or -1 after a source error */
 	uint64_t events;          /* events pushed */
 	_Atomic uint64_t last_frame; /* frame of the last record pushed; final
@@ -51,6 +71,11 @@ struct sched {
 /* Start feeding RING from SRC at RATE.  0, or -1 if no thread. */
 int sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end);
+
+/* The same, following the transport as FOLLOW says (see above). */
+int sched_start_follow(struct sched *s, struct mp_source *src,
+    struct ring *ring, uint32_t rate, int release_at_end,
+    struct sched_follow *follow);
 
 /* Ask the thread to stop early (it may be sleeping on a full ring). */
 void sched_quit(struct sched *s);
