@@ -54,6 +54,8 @@ struct control {
 	int s_known, e_known;
 	mp_u128 S, E;             /* song times of --start and --end */
 	mp_u128 last_eot, last_time;
+	mp_u128 last_any;         /* of any event read, filtered or meta: a
+	                           * track without End-of-Track ends there */
 
 	enum phase phase;
 	long pass;                /* passes begun */
@@ -385,6 +387,7 @@ reset_pass_state(struct control *c)
 	c->clk_aligned = 0;
 	c->last_eot = 0;
 	c->last_time = 0;
+	c->last_any = 0;
 }
 
 /* The pass ends at song time END: release, then loop or finish. */
@@ -445,7 +448,7 @@ at_end_of_file(struct control *c)
 	if (c->e_known)
 		end = c->E;
 	else if (c->o.loops != 1 || c->o.clock)
-		end = c->last_eot > c->last_time ? c->last_eot : c->last_time;
+		end = c->last_eot > c->last_any ? c->last_eot : c->last_any;
 	else
 		end = c->last_time > c->S ? c->last_time : c->S;
 	if (end < c->S)
@@ -533,6 +536,8 @@ handle(struct control *c, struct mp_event *e)
 	mp_u128 t = song_time(c, e);
 	int is_sig = e->kind == MP_EV_META && e->meta == 0x58;
 
+	if (t > c->last_any)
+		c->last_any = t;
 	resolve(c, e->tick, is_sig, 0);
 	if (c->phase == PH_CHASE && c->s_known && t >= c->S)
 		begin_pass(c);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # replay: every input the fuzzers once crashed on (tests/data/fuzz/), and
 # every seed of their corpora, goes through `midiplay --dump` again: SMF
-# inputs as a file, stream inputs on stdin.  Each must end by itself within 10 s with exit status 0 or 1 (a
+# inputs as a file, stream inputs on stdin.  SMF inputs also go through
+# the playback control options twice (--loop 2 --clock; --start 1:2 --end
+# 3:1 --loop 2 --transpose 5), where the dumped times must never go back.  Each must end by itself within 10 s with exit status 0 or 1 (a
 # refused input is fine; a signal, a sanitizer abort or a hang is not).
 # Needs no JACK.  top_srcdir and MIDIPLAY come from the test harness.
 top_srcdir=${top_srcdir:-.}
@@ -34,8 +36,12 @@ for f in "$dir"/*.mid "$dir"/*.txt "$top_srcdir"/tests/fuzz/corpus-smf/* \
 done
 # the names are ours: no blanks in them
 set -- $files
+nsmf=0
+for f in "$@"; do
+	case $f in */corpus-smf/* | *.mid) nsmf=$((nsmf + 1)) ;; esac
+done
 
-echo "1..$#"
+echo "1..$(($# + 2 * nsmf))"
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
 trap 'exit 1' HUP INT TERM
@@ -55,5 +61,21 @@ for f in "$@"; do
 		# the last words, for the log
 		tail -n 20 "$out" | sed 's/^/# /'
 	fi
+	case $f in */corpus-smf/* | *.mid) ;; *) continue ;; esac
+	for opts in "--loop 2 --clock" "--start 1:2 --end 3:1 --loop 2 --transpose 5"; do
+		# shellcheck disable=SC2086 # split on purpose
+		timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" 2>"$out" |
+		    awk 'substr($1, 2) + 0 < last { bad = 1 } { last = substr($1, 2) + 0 }
+		        END { exit bad }'
+		back=$?
+		timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" >/dev/null 2>&1
+		st=$?
+		if [ $back -eq 0 ] && { [ $st -eq 0 ] || [ $st -eq 1 ]; }; then
+			tap_ok 0 "$name $opts: exit status $st, times in order"
+		else
+			tap_ok 1 "$name $opts: exit status $st, times back: $back"
+			tail -n 20 "$out" | sed 's/^/# /'
+		fi
+	done
 done
 exit 0
