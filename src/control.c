@@ -188,14 +188,15 @@ resolve(struct control *c, uint64_t x, int is_timesig, int end)
 static void
 time_signature(struct control *c, const struct mp_event *e)
 {
-	uint64_t bar_q, since;
+	mp_u128 bar_q, since;
 
-	if (e->len < 2 || e->data[0] == 0 || e->data[1] > 6)
+	/* no bars without quarter notes (an SMPTE division) */
+	if (c->ppq == 0 || e->len < 2 || e->data[0] == 0 || e->data[1] > 6)
 		return;
 	/* bars since the last signature; a bar begun is a bar */
 	since = e->tick - c->sig_tick;
-	bar_q = (uint64_t)c->sig_num * 4 * (uint64_t)c->ppq;
-	c->sig_bar += (since * c->sig_den + bar_q - 1) / bar_q;
+	bar_q = (mp_u128)c->sig_num * 4 * (uint64_t)c->ppq;
+	c->sig_bar += (uint64_t)((since * c->sig_den + bar_q - 1) / bar_q);
 	c->sig_tick = e->tick;
 	c->sig_num = e->data[0];
 	c->sig_den = 1u << e->data[1];

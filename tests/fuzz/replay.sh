@@ -2,8 +2,10 @@
 # replay: every input the fuzzers once crashed on (tests/data/fuzz/), and
 # every seed of their corpora, goes through `midiplay --dump` again: SMF
 # inputs as a file, stream inputs on stdin.  SMF inputs also go through
-# the playback control options twice (--loop 2 --clock; --start 1:2 --end
-# 3:1 --loop 2 --transpose 5), where the dumped times must never go back.  Each must end by itself within 10 s with exit status 0 or 1 (a
+# the playback control options three times (--loop 2 --clock; --start 1:2
+# --end 3:1 --loop 2 --transpose 5; --start 0.5 --end 3 --loop 2
+# --channels 1-9, which SMPTE files take too), where the dumped times
+# must never go back.  Each must end by itself within 10 s with exit status 0 or 1 (a
 # refused input is fine; a signal, a sanitizer abort or a hang is not).
 # Needs no JACK.  top_srcdir and MIDIPLAY come from the test harness.
 top_srcdir=${top_srcdir:-.}
@@ -41,7 +43,7 @@ for f in "$@"; do
 	case $f in */corpus-smf/* | *.mid) nsmf=$((nsmf + 1)) ;; esac
 done
 
-echo "1..$(($# + 2 * nsmf))"
+echo "1..$(($# + 3 * nsmf))"
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
 trap 'exit 1' HUP INT TERM
@@ -62,7 +64,8 @@ for f in "$@"; do
 		tail -n 20 "$out" | sed 's/^/# /'
 	fi
 	case $f in */corpus-smf/* | *.mid) ;; *) continue ;; esac
-	for opts in "--loop 2 --clock" "--start 1:2 --end 3:1 --loop 2 --transpose 5"; do
+	for opts in "--loop 2 --clock" "--start 1:2 --end 3:1 --loop 2 --transpose 5" \
+	    "--start 0.5 --end 3 --loop 2 --channels 1-9"; do
 		# shellcheck disable=SC2086 # split on purpose
 		timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" 2>"$out" |
 		    awk 'substr($1, 2) + 0 < last { bad = 1 } { last = substr($1, 2) + 0 }
