@@ -467,8 +467,8 @@ chase(struct control *c, const uint8_t *d, uint32_t len)
 	int ch = d[0] & 0x0f;
 
 	/* an F7 escape may carry anything: only well-formed messages */
-	if (d[1] >= 0x80 || (len < 3 && (d[0] & 0xe0) != 0xc0) ||
-	    (len >= 3 && d[2] >= 0x80))
+	if (len != ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) || d[1] >= 0x80 ||
+	    (len > 2 && d[2] >= 0x80))
 		return;
 
 	switch (d[0] & 0xf0) {
@@ -495,9 +495,11 @@ play_message(struct control *c, struct mp_event *e)
 	uint8_t st = e->data[0];
 	int ch = st & 0x0f, kind = st & 0xf0;
 
-	if (st >= 0xf0 || e->len < 2 || e->data[1] >= 0x80 ||
-	    (e->len > 2 && e->data[2] >= 0x80))
-		return 1;       /* escapes may carry anything: as it is */
+	/* an F7 escape may carry anything: only a message of the length
+	 * its status says, with data bytes, is one */
+	if (st >= 0xf0 || e->len != ((st & 0xe0) == 0xc0 ? 2u : 3u) ||
+	    e->data[1] >= 0x80 || (e->len > 2 && e->data[2] >= 0x80))
+		return 1;
 	if (kind == 0x80 || kind == 0x90 || kind == 0xa0) {
 		int key = e->data[1] + c->o.transpose;
 		int on = kind == 0x90 && e->len > 2 && e->data[2] > 0;
