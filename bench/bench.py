@@ -1,0 +1,790 @@
+#!/usr/bin/env python3
+"""bench.py: midiplay's benchmarks, each row measured for midiplay and for the
+usual alternative in the same run, printed as one markdown table.
+
+Run it through `make bench` (BENCH_QUICK=1 for a short run).  Python 3
+standard library; the mido and python-rtmidi helpers run under
+BENCH_PYTHON (default /usr/bin/python3, where Debian's python3-mido and
+python3-rtmidi are).  Environment (set by bench/bench.am):
+
+    top_srcdir   the source tree (tests/jacklib.sh, tests/oracle.py, bench/)
+    MIDIPLAY     src/midiplay          RECORDER   tests/recorder
+    SMFLOAD      bench/smfload         CBTIME_SO  bench/cbtime.so
+    CBWRAP_SO    bench/cbwrap.so       BENCH_QUICK  1: smaller, fewer runs
+    BENCH_LIBSMF_SECONDS  time limit of a libsmf load (default 120, quick 20)
+
+Every JACK server is private: bench/jackserver.sh starts it with
+tests/jacklib.sh's jack_start (jackd -S -n mptest-PID-N --no-realtime -d
+dummy -r 48000 -p PERIOD) and stops it when we close its stdin, so it goes
+away however this script ends.  Files are generated into one temporary
+directory, removed at the end; child processes are stopped on the way out,
+also on Ctrl-C.
+"""
+
+import os
+import platform
+import resource
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RATE = 48000
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+TOP = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(TOP, "bench")
+MIDIPLAY = os.environ.get("MIDIPLAY", "src/midiplay")
+RECORDER = os.environ.get("RECORDER", "tests/recorder")
+SMFLOAD = os.environ.get("SMFLOAD", "bench/smfload")
+CBTIME_SO = os.path.abspath(os.environ.get("CBTIME_SO", "bench/cbtime.so"))
+CBWRAP_SO = os.path.abspath(os.environ.get("CBWRAP_SO", "bench/cbwrap.so"))
+PY = os.environ.get("BENCH_PYTHON") or "/usr/bin/python3"
+LIBSMF_LIMIT = float(os.environ.get("BENCH_LIBSMF_SECONDS") or ("20" if QUICK else "120"))
+LIBSMF_MEM = (4 if QUICK else 8) << 30     # RLIMIT_AS of a libsmf load
+
+PROCS = []
+SERVERS = []
+TMP = None
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def spawn(argv, **kw):
+    p = subprocess.Popen(argv, **kw)
+    PROCS.append(p)
+    return p
+
+
+def reap(p, timeout):
+    """Wait for p (kill it after timeout s); return its ru_maxrss in KiB."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return ru.ru_maxrss
+        if time.monotonic() > deadline:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return ru.ru_maxrss
+        time.sleep(0.005)
+
+
+def wait_for(path, text, timeout, proc=None):
+    """Wait until the file at path holds text; return the time it was seen."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                if text in f.read():
+                    return time.monotonic()
+        except OSError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.002)
+    raise BenchError("%r did not appear in %s:\n%s" % (text, path, readfile(path)))
+
+
+def readfile(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def readline_timeout(stream, timeout):
+    r, _, _ = select.select([stream], [], [], timeout)
+    if not r:
+        raise BenchError("no output within %g s" % timeout)
+    return stream.readline()
+
+
+class Server:
+    """A private JACK server held by bench/jackserver.sh."""
+
+    def __init__(self, period):
+        self.period = period
+        self.err = os.path.join(TMP, "jackserver-%d.err" % period)
+        env = dict(os.environ, top_srcdir=TOP)
+        self.p = spawn(["sh", os.path.join(BENCH, "jackserver.sh"), str(period)],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                       stderr=open(self.err, "w"), env=env, text=True)
+        SERVERS.append(self)
+        name = self.p.stdout.readline().strip()
+        if not name:
+            raise BenchError("cannot start a JACK server:\n" + readfile(self.err))
+        self.name = name
+        self.env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+
+    def stop(self):
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.p.terminate()
+                self.p.wait()
+        if self in SERVERS:
+            SERVERS.remove(self)
+
+
+_rec_n = [0]
+
+
+class Recorder:
+    """tests/recorder on a server; ready once connected (it prints "ready")."""
+
+    def __init__(self, srv, args):
+        _rec_n[0] += 1
+        self.out = os.path.join(TMP, "rec-%d.txt" % _rec_n[0])
+        self.err = self.out + ".err"
+        self.p = spawn([RECORDER, "-o", self.out] + args, stdin=subprocess.DEVNULL,
+                       stderr=open(self.err, "w"), env=srv.env)
+        wait_for(self.err, "ready\n", 15, self.p)
+
+    def wait(self, timeout):
+        try:
+            self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.terminate()
+            self.p.wait()
+        events = []
+        with open(self.out) as f:
+            for line in f:
+                frame, _, data = line.strip().partition(" ")
+                events.append((int(frame), data))
+        return events
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+# ---------------------------------------------------------------- row 1
+
+def oracle_frames(path):
+    out = subprocess.run([sys.executable, os.path.join(TOP, "tests", "oracle.py"), "frames",
+                          str(RATE), path], check=True, capture_output=True, text=True).stdout
+    want = []
+    for line in out.splitlines():
+        frame, _, data = line.partition(" ")
+        want.append((int(frame), data))
+    return want
+
+
+def frame_errors(got, want):
+    """Per-event |error| in frames.  Each received event is matched to the
+    earliest unmatched event of the schedule with the same bytes (so
+    simultaneous events sent in another order still match); the recording
+    is then aligned to the schedule by the median of (received - exact),
+    the same for both players: error = |(got - exact) - median|.
+    Returns (errors, missing, extra)."""
+    queues = {}
+    for frame, data in want:
+        queues.setdefault(data, []).append(frame)
+    heads = {k: 0 for k in queues}
+    diffs = []
+    extra = 0
+    for frame, data in got:
+        q = queues.get(data)
+        if q is None or heads[data] >= len(q):
+            extra += 1
+            continue
+        diffs.append(frame - q[heads[data]])
+        heads[data] += 1
+    if not diffs:
+        return [], len(want), extra
+    m = sorted(diffs)[len(diffs) // 2]
+    return [abs(x - m) for x in diffs], len(want) - len(diffs), extra
+
+
+def row_timing(results):
+    seconds = 4 if QUICK else 10
+    runs = 1 if QUICK else 2
+    path = os.path.join(TMP, "timing.mid")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "timing", str(seconds), path],
+                   check=True)
+    want = oracle_frames(path)
+    n = str(len(want))
+    for period in (64, 256, 1024):
+        srv = Server(period)
+        res = {"mp": [], "alt": [], "mp_bad": 0, "alt_bad": 0}
+        for r in range(runs):
+            log("timing: period %d, run %d/%d: midiplay" % (period, r + 1, runs))
+            rec = Recorder(srv, ["-N", n, "-t", "3"])
+            mp = subprocess.run([MIDIPLAY, "-q", "-c", "recorder:in", path], env=srv.env,
+                                timeout=seconds + 60)
+            errs, missing, extra = frame_errors(rec.wait(30), want)
+            res["mp"] += errs
+            res["mp_bad"] += missing + extra + (mp.returncode != 0)
+            log("timing: period %d, run %d/%d: mido + python-rtmidi" % (period, r + 1, runs))
+            pl = spawn([PY, os.path.join(BENCH, "mido_play.py"), path, "midobench"],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=srv.env, text=True)
+            if readline_timeout(pl.stdout, 30).strip() != "open":
+                raise BenchError("mido_play.py did not open its port")
+            rec = Recorder(srv, ["-N", n, "-t", "3", "-c", "midobench:out"])
+            pl.stdin.write("go\n")
+            pl.stdin.flush()
+            pl.wait(timeout=seconds + 60)
+            errs, missing, extra = frame_errors(rec.wait(30), want)
+            res["alt"] += errs
+            res["alt_bad"] += missing + extra + (pl.returncode != 0)
+        srv.stop()
+        results[period] = res
+    return len(want), runs, seconds
+
+
+# ---------------------------------------------------------------- row 2
+
+def jitter(got, times_path):
+    """Deviation, in ms, of (received frame / rate - write time) from its
+    median, for each event; None when counts differ."""
+    with open(times_path) as f:
+        stamps = [int(x) for x in f.read().split()]
+    if len(stamps) != len(got) or not got:
+        return None
+    d = [frame / RATE - t / 1e9 for (frame, _), t in zip(got, stamps)]
+    m = median(d)
+    return sorted(abs(x - m) * 1e3 for x in d)
+
+
+def row_live(results):
+    interval = 7.0                       # ms: not a multiple of any period
+    count = 300 if QUICK else 700
+    runs = 1 if QUICK else 2
+    for period in (256, 1024):
+        srv = Server(period)
+        res = {"mp": [], "alt": [], "bad": []}
+        for r in range(runs):
+            times = os.path.join(TMP, "times-%d-%d-mp.txt" % (period, r))
+            log("live: period %d, run %d/%d: writer | midiplay -" % (period, r + 1, runs))
+            rec = Recorder(srv, ["-N", str(count), "-t", "5"])
+            mperr = os.path.join(TMP, "mp-live-%d-%d.err" % (period, r))
+            mp = spawn([MIDIPLAY, "-v", "-c", "recorder:in", "-"], stdin=subprocess.PIPE,
+                       stdout=subprocess.DEVNULL, stderr=open(mperr, "w"), env=srv.env)
+            wr = spawn([PY, os.path.join(BENCH, "writer.py"), "stream", str(interval), str(count), times],
+                       stdin=subprocess.PIPE, stdout=mp.stdin, env=srv.env, text=True)
+            mp.stdin.close()
+            wait_for(mperr, "playing from frame", 15, mp)
+            wr.stdin.write("go\n")
+            wr.stdin.flush()
+            wr.wait(timeout=count * interval / 1e3 + 60)
+            mp.wait(timeout=30)
+            j = jitter(rec.wait(30), times)
+            if j is None:
+                res["bad"].append("midiplay: counts differ")
+            else:
+                res["mp"] += j
+            log("live: period %d, run %d/%d: writer -> python-rtmidi send_message" % (period, r + 1, runs))
+            times = os.path.join(TMP, "times-%d-%d-rt.txt" % (period, r))
+            wr = spawn([PY, os.path.join(BENCH, "writer.py"), "rtmidi", str(interval), str(count), times,
+                        "rtwriter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=srv.env, text=True)
+            if readline_timeout(wr.stdout, 30).strip() != "open":
+                raise BenchError("writer.py rtmidi did not open its port")
+            rec = Recorder(srv, ["-N", str(count), "-t", "5", "-c", "rtwriter:out"])
+            wr.stdin.write("go\n")
+            wr.stdin.flush()
+            wr.wait(timeout=count * interval / 1e3 + 60)
+            j = jitter(rec.wait(30), times)
+            if j is None:
+                res["bad"].append("python-rtmidi: counts differ")
+            else:
+                res["alt"] += j
+        srv.stop()
+        results[period] = res
+    return count, runs, interval
+
+
+# ---------------------------------------------------------------- row 3
+
+def first_line_ms(argv, env=None, timeout=60):
+    """Milliseconds from just before starting argv to its first line on stdout."""
+    t0 = time.monotonic()
+    p = spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    readline_timeout(p.stdout, timeout)
+    t1 = time.monotonic()
+    p.kill()
+    reap(p, 5)
+    return (t1 - t0) * 1e3
+
+
+def midiplay_playing(path, srv):
+    """midiplay playing PATH on the server: ms from exec to its "playing
+    from frame" message (-v; the first event goes out in that cycle), and
+    its peak RSS in KiB after 1.5 s of playing (stopped with SIGTERM)."""
+    err = os.path.join(TMP, "mp-load.err")
+    t0 = time.monotonic()
+    p = spawn([MIDIPLAY, "-v", path], stdout=subprocess.DEVNULL, stderr=open(err, "w"), env=srv.env)
+    t1 = wait_for(err, "playing from frame", 30, p)
+    time.sleep(1.5)
+    p.terminate()
+    rss = reap(p, 10)
+    return (t1 - t0) * 1e3, rss
+
+
+def midiplay_dump_rss(path):
+    p = spawn([MIDIPLAY, "--dump", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    rss = reap(p, 600)
+    return rss, time.monotonic() - t0
+
+
+def libsmf_load(path):
+    """(first event ms or None when stopped, peak RSS KiB, note)."""
+    def limits():
+        resource.setrlimit(resource.RLIMIT_AS, (LIBSMF_MEM, LIBSMF_MEM))
+    t0 = time.monotonic()
+    p = spawn([SMFLOAD, path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+              preexec_fn=limits, text=True)
+    try:
+        line = readline_timeout(p.stdout, LIBSMF_LIMIT)
+    except BenchError:
+        rss = reap(p, 0)
+        return None, rss, "stopped"
+    t1 = time.monotonic()
+    rss = reap(p, 30)
+    if not line.startswith("first_event_ms"):
+        return None, rss, "failed (exit %s)" % p.returncode
+    return (t1 - t0) * 1e3, rss, ""
+
+
+def row_load(results):
+    sizes = [20000, 200000, 2000000] if QUICK else [200000, 2000000, 20000000]
+    runs = 3 if QUICK else 5
+    srv = Server(256)
+    prev_stopped = None
+    log("load: midiplay playing samples/scale.mid (JACK client baseline)")
+    base = [midiplay_playing(os.path.join(TOP, "samples", "scale.mid"), srv) for _ in range(runs)]
+    results["baseline_first"] = median([x[0] for x in base])
+    results["baseline_rss"] = max(x[1] for x in base)
+    for n in sizes:
+        path = os.path.join(TMP, "load-%d.mid" % n)
+        subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "load", str(n), path],
+                       check=True)
+        size = os.path.getsize(path)
+        log("load: %d events (%.1f MB): midiplay" % (n, size / 1e6))
+        dump_first = median([first_line_ms([MIDIPLAY, "--dump", path]) for _ in range(runs)])
+        play = [midiplay_playing(path, srv) for _ in range(runs)]
+        play_first = median([x[0] for x in play])
+        play_rss = max(x[1] for x in play)
+        dump_rss, dump_secs = midiplay_dump_rss(path)
+        if prev_stopped is not None:
+            log("load: %d events: libsmf not run (%d events already took over %g s)"
+                % (n, prev_stopped, LIBSMF_LIMIT))
+            smf = (None, None, "not run")
+        else:
+            log("load: %d events: libsmf smf_load (limit %g s)" % (n, LIBSMF_LIMIT))
+            smf = libsmf_load(path)
+            if smf[2] == "stopped":
+                prev_stopped = n
+        results[n] = {"size": size, "dump_first": dump_first, "play_first": play_first,
+                      "play_rss": play_rss, "dump_rss": dump_rss, "dump_secs": dump_secs,
+                      "smf": smf}
+        os.unlink(path)
+    srv.stop()
+    return sizes, runs
+
+
+# ---------------------------------------------------------------- row 4
+
+def row_parse(results):
+    lines = 500000 if QUICK else 2000000
+    alt_lines = min(lines, 200000)
+    runs = 3
+    path = os.path.join(TMP, "stream.txt")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "stream", str(lines), path],
+                   check=True)
+    mp = []
+    for _ in range(runs):
+        log("parse: midiplay --dump - (%d lines)" % lines)
+        with open(path, "rb") as f:
+            t0 = time.monotonic()
+            subprocess.run([MIDIPLAY, "--dump", "-"], stdin=f, stdout=subprocess.DEVNULL, check=True)
+            mp.append(lines / (time.monotonic() - t0))
+    alt = []
+    for _ in range(runs):
+        log("parse: Python into mido messages (%d lines)" % alt_lines)
+        out = subprocess.run([PY, os.path.join(BENCH, "mido_parse.py"), path, str(alt_lines)],
+                             check=True, capture_output=True, text=True).stdout.split()
+        alt.append(int(out[1]) / float(out[3]))
+    results.update(mp=median(mp), alt=median(alt), lines=lines, alt_lines=alt_lines, runs=runs)
+    os.unlink(path)
+
+
+# ---------------------------------------------------------------- row 5
+
+def per_event_ns(cbfile, min_events=100):
+    """Median over cycles of at least min_events events of ns / events."""
+    vals = []
+    with open(cbfile) as f:
+        for line in f:
+            ns, ev = (int(x) for x in line.split())
+            if ev >= min_events:
+                vals.append(ns / ev)
+    return median(vals), len(vals)
+
+
+def callgrind_total(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise BenchError("no total in " + path)
+
+
+def run_rtmidi_dense(srv, seconds, period, env_extra, valgrind=None):
+    env = dict(srv.env, **env_extra)
+    argv = [PY, os.path.join(BENCH, "rtmidi_dense.py"), "rtdense", str(seconds), str(period)]
+    if valgrind:
+        argv = valgrind + argv
+    p = spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+              env=env, text=True)
+    if readline_timeout(p.stdout, 120).strip() != "open":
+        raise BenchError("rtmidi_dense.py did not open its port")
+    rec = Recorder(srv, ["-t", "3", "-c", "rtdense:out"])
+    p.stdin.write("go\n")
+    p.stdin.flush()
+    out = p.stdout.read()
+    p.wait(timeout=300)
+    got = rec.wait(60)
+    return out, len(got)
+
+
+def row_callback(results):
+    seconds = 2 if QUICK else 3
+    path = os.path.join(TMP, "dense.mid")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "dense", str(seconds), path],
+                   check=True)
+    # time per event, under cbtime.so, at period 256 (about 256 events a cycle)
+    srv = Server(256)
+    log("callback: midiplay under cbtime.so (period 256)")
+    cb = os.path.join(TMP, "cb-mp.txt")
+    rec = Recorder(srv, ["-t", "3"])
+    subprocess.run([MIDIPLAY, "-q", "-c", "recorder:in", path], check=True, timeout=seconds + 60,
+                   env=dict(srv.env, LD_PRELOAD=CBTIME_SO, CBTIME_OUT=cb))
+    mp_events = len(rec.wait(30))
+    mp_ns, mp_cycles = per_event_ns(cb)
+    log("callback: python-rtmidi under cbtime.so (period 256)")
+    cb = os.path.join(TMP, "cb-rt.txt")
+    out, rt_events = run_rtmidi_dense(srv, seconds, 256, {"LD_PRELOAD": CBTIME_SO, "CBTIME_OUT": cb})
+    rt_ns, rt_cycles = per_event_ns(cb)
+    send_ns = float(out.split()[1])
+    srv.stop()
+    # instructions per event under callgrind, at period 1024 (valgrind is slow)
+    srv = Server(1024)
+    vg = ["valgrind", "--tool=callgrind", "--toggle-collect=wrapper"]
+    log("callback: midiplay under callgrind (period 1024)")
+    cgo = os.path.join(TMP, "cg-mp.out")
+    rec = Recorder(srv, ["-t", "3"])
+    subprocess.run(vg + ["--callgrind-out-file=" + cgo, MIDIPLAY, "-q", "-c", "recorder:in", path],
+                   check=True, timeout=seconds * 20 + 120, stderr=subprocess.DEVNULL,
+                   env=dict(srv.env, LD_PRELOAD=CBWRAP_SO))
+    mp_cg_events = len(rec.wait(30))
+    mp_ir = callgrind_total(cgo) / mp_cg_events
+    log("callback: python-rtmidi under callgrind (period 1024)")
+    cgo = os.path.join(TMP, "cg-rt.out")
+    out, rt_cg_events = run_rtmidi_dense(srv, 1, 1024, {"LD_PRELOAD": CBWRAP_SO},
+                                         valgrind=vg + ["--callgrind-out-file=" + cgo])
+    rt_ir = callgrind_total(cgo) / rt_cg_events
+    srv.stop()
+    results.update(mp_ns=mp_ns, mp_cycles=mp_cycles, mp_events=mp_events, rt_ns=rt_ns,
+                   rt_cycles=rt_cycles, rt_events=rt_events, send_ns=send_ns, mp_ir=mp_ir,
+                   rt_ir=rt_ir, mp_cg_events=mp_cg_events, rt_cg_events=rt_cg_events)
+
+
+# ---------------------------------------------------------------- table
+
+def fmt_ratio(mp, alt, higher_better=False):
+    if mp is None or alt is None:
+        return "—"
+    if higher_better:
+        mp, alt = alt, mp
+    if mp == 0:
+        return "∞" if alt > 0 else "—"
+    return "%.1f×" % (alt / mp)
+
+
+def mb(kib):
+    return "%.1f MB" % (kib * 1024 / 1e6)
+
+
+def machine():
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    model = sh("lscpu | sed -n 's/^Model name: *//p' | head -1")
+    deb = readfile("/etc/debian_version").strip()
+    jackv = sh("dpkg-query -W -f '${Version}' jackd2 2>/dev/null")
+    return ("%s CPUs (%s), %.1f GB RAM, Linux %s, Debian %s, jackd2 %s, python-rtmidi %s, mido %s"
+            % (os.cpu_count(), model, os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1e9,
+               platform.release(), deb, jackv,
+               sh(PY + " -c 'import rtmidi.version as v; print(v.version)'"),
+               sh(PY + " -c 'import mido; print(mido.__version__)'")))
+
+
+def table(r):
+    rows = []
+    ok = {}
+
+    def row(key, what, mp, alt, ratio, target, met):
+        ok[key] = met
+        rows.append("| %s | %s | %s | %s | %s | %s |" % (what, mp, alt, ratio, target,
+                                                         "—" if met is None else ("yes" if met else "**no**")))
+
+    if "timing_meta" in r:
+        n_ev, runs, secs = r["timing_meta"]
+        for period in (64, 256, 1024):
+            t = r["timing"][period]
+            mpmax = max(t["mp"]) if t["mp"] else None
+            almax = max(t["alt"]) if t["alt"] else None
+            mpmean = statistics.mean(t["mp"]) if t["mp"] else None
+            almean = statistics.mean(t["alt"]) if t["alt"] else None
+            mps = "max %s, mean %.2f" % (mpmax, mpmean) if mpmax is not None else "no events"
+            als = "max %s, mean %.1f" % (almax, almean) if almax is not None else "no events"
+            if t["mp_bad"]:
+                mps += " (%d missing/extra/failed)" % t["mp_bad"]
+            if t["alt_bad"]:
+                als += " (%d missing/extra/failed)" % t["alt_bad"]
+            row("timing%d" % period, "1. SMF timing error, frames, period %d" % period, mps, als,
+                fmt_ratio(mpmean, almean) + " (mean)", "0 frames",
+                mpmax == 0 and t["mp_bad"] == 0)
+    if "live_meta" in r:
+        count, lruns, interval = r["live_meta"]
+        for period in (256, 1024):
+            t = r["live"][period]
+            def p99(v):
+                return v[min(len(v) - 1, int(len(v) * 0.99))] if v else None
+
+            def js(v):
+                if not v:
+                    return "failed"
+                p99 = v[min(len(v) - 1, int(len(v) * 0.99))]
+                return "max %.3f, p99 %.3f" % (v[-1], p99)
+            mp99, al99 = p99(t["mp"]), p99(t["alt"])
+            row("live%d" % period, "2. live jitter added, ms, period %d" % period, js(t["mp"]),
+                js(t["alt"]), fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
+                mp99 is not None and mp99 < 0.5 and not t["bad"])
+    if "load_meta" in r:
+        sizes, lr = r["load_meta"]
+        for n in sizes:
+            t = r["load"][n]
+            ft, rss, note = t["smf"]
+            mp_first = max(t["play_first"], t["dump_first"])
+            if note == "stopped":
+                alt = ">%g s (stopped)" % LIBSMF_LIMIT
+            elif note:
+                alt = note
+            else:
+                alt = "%.0f ms" % ft
+            row("first%d" % n, "3. first event, %s events (%.0f MB file)" % (label(n), t["size"] / 1e6),
+                "%.1f ms playing (1 KB file: %.1f), %.1f ms --dump"
+                % (t["play_first"], r["load"]["baseline_first"], t["dump_first"]), alt,
+                fmt_ratio(mp_first, ft if not note else None) if not note else
+                ("> %.0f×" % (LIBSMF_LIMIT * 1e3 / mp_first) if note == "stopped" else "—"),
+                "< 50 ms", mp_first < 50)
+        for n in sizes:
+            t = r["load"][n]
+            ft, rss, note = t["smf"]
+            # judged net of what any JACK client costs (the same playback
+            # of a 1 KB file); the gross figures are in the cell
+            peak_net = max(t["play_rss"] - r["load"]["baseline_rss"], t["dump_rss"])
+            limit_kib = (32e6 + t["size"]) / 1024
+            if note == "stopped":
+                alt = "≥ %s when stopped" % mb(rss)
+            elif note == "not run":
+                alt = "not run"
+                if "per_event_kib" in r:
+                    alt += " (≈ %.0f MB at %.0f B/event)" % (r["per_event_kib"] * n * 1024 / 1e6,
+                                                            r["per_event_kib"] * 1024)
+            elif note:
+                alt = note
+            else:
+                alt = mb(rss)
+                r["per_event_kib"] = rss / n      # the largest completed load
+            row("mem%d" % n, "3. peak memory, %s events" % label(n),
+                "%s playing (%s for a 1 KB file), %s whole --dump"
+                % (mb(t["play_rss"]), mb(r["load"]["baseline_rss"]), mb(t["dump_rss"])), alt,
+                fmt_ratio(t["dump_rss"], rss if not note else None) + (" (--dump)" if not note else ""),
+                "< 32 MB + file (%.0f MB), net of JACK" % ((32e6 + t["size"]) / 1e6)
+                if n == sizes[-1] else "—",
+                peak_net < limit_kib if n == sizes[-1] else None)
+    if "parse" in r:
+        p = r["parse"]
+        row("parse", "4. stream parsing, lines/s", "%.2f M" % (p["mp"] / 1e6), "%.3f M" % (p["alt"] / 1e6),
+            fmt_ratio(p["mp"], p["alt"], higher_better=True), "≥ 2 M/s", p["mp"] >= 2e6)
+    if "callback" in r:
+        c = r["callback"]
+        row("cbns", "5. process callback, ns/event", "%.1f" % c["mp_ns"],
+            "%.1f (+ %.0f in send_message)" % (c["rt_ns"], c["send_ns"]),
+            fmt_ratio(c["mp_ns"], c["rt_ns"]), "< 100 ns", c["mp_ns"] < 100)
+        row("cbir", "5. process callback, instructions/event", "%.0f" % c["mp_ir"], "%.0f" % c["rt_ir"],
+            fmt_ratio(c["mp_ir"], c["rt_ir"]), "—", None)
+    head = ["| row | midiplay | alternative | ratio (× better for midiplay) | target | met |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    return "\n".join(head + rows), ok
+
+
+def label(n):
+    return "%gk" % (n / 1e3) if n < 1000000 else "%gM" % (n / 1e6)
+
+
+def notes(r):
+    out = ["", "How each row was measured (private jackd -S --no-realtime -d dummy -r 48000, "
+           "tests/recorder stamping every event with jack_last_frame_time + offset):", ""]
+    if "timing_meta" in r:
+        n_ev, runs, secs = r["timing_meta"]
+        out.append(
+            "1. A %d s format-1 file (%d events, tempo changes at odd ticks in track 2), %d run(s) a "
+            "period; alternative: mido's MidiFile.play() into a python-rtmidi JACK port (mido rtmidi "
+            "backend, UNIX_JACK), as a script plays a file. Each received event is matched to the "
+            "exact schedule of tests/oracle.py (same bytes, in order) and each recording is aligned to "
+            "it by the median of (frame - exact frame): error = |frame - exact - median|; max and mean "
+            "over every event of every run." % (secs, n_ev, runs))
+    if "live_meta" in r:
+        count, lruns, interval = r["live_meta"]
+        out.append(
+            "2. bench/writer.py writes a note-on or note-off every %g ms with time.sleep, %d events, "
+            "%d run(s) a period, stamping CLOCK_MONOTONIC after each write; as lines into `midiplay -` "
+            "(default latency, one period), or through python-rtmidi's send_message. For each event d = "
+            "received frame / 48000 - write time; the figure is |d - median(d)| in ms, its max and "
+            "99th percentile over every event of every run; the target is judged on the 99th "
+            "percentile, as single events delayed by a stall of this shared machine (seen up to "
+            "tens of ms, for both) say more about the machine than about the player." % (interval, count, lruns))
+    if "load_meta" in r:
+        sizes, lr = r["load_meta"]
+        out.append(
+            "3. Files of %s events (1 in 33 a tempo change, all in track 2; notes in track 1). midiplay: "
+            "exec to its `-v` \"playing from frame\" message (the cycle of its first event; includes "
+            "opening the JACK client) and exec to the first line of `--dump` output (stdio-buffered, "
+            "so the first 4 KiB), medians of %d runs; alternative: bench/smfload, exec to the return of "
+            "smf_load() plus the first smf_get_next_event(), one run, stopped after %g s or %d GB of "
+            "address space. Peak memory is the child's ru_maxrss (wait4): midiplay after 1.5 s of "
+            "playing (max over the runs, mmapped file pages touched included) and over a whole `--dump` "
+            "of the file; libsmf once loaded (or when stopped). The same two figures for samples/scale.mid "
+            "(1 KB) show what opening a JACK client costs whatever the file; the memory target is "
+            "judged net of that (playing RSS minus the 1 KB file's, or the --dump RSS if larger)."
+            % (", ".join(label(n) for n in sizes), lr, LIBSMF_LIMIT, LIBSMF_MEM >> 30))
+    if "parse" in r:
+        p = r["parse"]
+        out.append(
+            "4. %d lines of the --dump format (`@S.NNNNNNNNN ch C on|off K V`) through `midiplay "
+            "--dump - >/dev/null`, wall time including start-up; alternative: the first %d of them parsed "
+            "in Python into mido.Message objects (bench/mido_parse.py). Medians of %d runs."
+            % (p["lines"], p["alt_lines"], p["runs"]))
+    if "callback" in r:
+        c = r["callback"]
+        out.append(
+            "5. A dense file (48000 events/s, ~256 per 256-frame cycle). ns/event: bench/cbtime.so "
+            "(LD_PRELOAD) times each process callback with CLOCK_MONOTONIC and counts the events it "
+            "writes; median over cycles of at least 100 events (midiplay %d cycles, %d events; "
+            "python-rtmidi %d cycles, %d events, sent with send_message in batches of one period, "
+            "whose Python-side cost per call is given after the +). Instructions/event: callgrind, "
+            "counting only inside the wrapped callback (bench/cbwrap.so, --toggle-collect=wrapper), "
+            "JACK's own midi functions included, divided by the events the recorder received "
+            "(midiplay %d, python-rtmidi %d), at period 1024. The hardware counters of perf stat are "
+            "not available on this machine."
+            % (c["mp_cycles"], c["mp_events"], c["rt_cycles"], c["rt_events"], c["mp_cg_events"],
+            c["rt_cg_events"]))
+    return "\n".join(out)
+
+
+def main():
+    global TMP
+    for f in (MIDIPLAY, RECORDER, SMFLOAD, CBTIME_SO, CBWRAP_SO):
+        if not os.access(f, os.R_OK):
+            raise BenchError("%s is missing (run make bench)" % f)
+    TMP = tempfile.mkdtemp(prefix="midiplay-bench.")
+    started = time.monotonic()
+    log("temporary files in %s; %s mode" % (TMP, "quick" if QUICK else "full"))
+    only = (os.environ.get("BENCH_ONLY") or "timing,live,load,parse,callback").split(",")
+    r = {}
+    if "timing" in only:
+        r["timing"] = {}
+        r["timing_meta"] = row_timing(r["timing"])
+    if "live" in only:
+        r["live"] = {}
+        r["live_meta"] = row_live(r["live"])
+    if "load" in only:
+        r["load"] = {}
+        r["load_meta"] = row_load(r["load"])
+    if "parse" in only:
+        r["parse"] = {}
+        row_parse(r["parse"])
+    if "callback" in only:
+        r["callback"] = {}
+        row_callback(r["callback"])
+    tab, ok = table(r)
+    print("midiplay benchmarks (`make bench`%s), %s" % (" BENCH_QUICK=1" if QUICK else "",
+                                                        time.strftime("%Y-%m-%d")))
+    print()
+    print("Machine: " + machine())
+    print()
+    print(tab)
+    print(notes(r))
+    print()
+    missed = [k for k, v in ok.items() if v is False]
+    print("Targets missed: %s. Took %.0f s." % (", ".join(missed) if missed else "none",
+                                                 time.monotonic() - started))
+    return 0
+
+
+def cleanup():
+    for p in PROCS:
+        if p.poll() is None:
+            try:
+                p.terminate()
+            except OSError:
+                pass
+    for p in PROCS:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        except ChildProcessError:
+            pass
+    for s in list(SERVERS):
+        s.stop()
+    if TMP and os.environ.get("BENCH_KEEP"):
+        log("kept %s (BENCH_KEEP)" % TMP)
+    elif TMP:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+def on_signal(sig, frame):
+    raise SystemExit(128 + sig)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        status = main()
+    except BenchError as e:
+        log("error: %s" % e)
+        status = 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        status = 130
+    finally:
+        cleanup()
+    sys.exit(status)
