@@ -460,6 +460,16 @@ jackout_open_client(const char *name)
 	return NULL;
 }
 
+/* Does another client have a port named as ours (NAME:out)? */
+static int
+port_of_another(struct jackout *jo)
+{
+	jack_port_t *p = jack_port_by_name(jo->client,
+	    jack_port_name(jo->port));
+
+	return p != NULL && p != jo->port && !jack_port_is_mine(jo->client, p);
+}
+
 int
 jackout_open(struct jackout *jo, const char *name, size_t ring_size)
 {
@@ -471,6 +481,13 @@ jackout_open(struct jackout *jo, const char *name, size_t ring_size)
 	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
 	if (jo->port == NULL) {
 		log_error("cannot register the JACK port %s:out", name);
+		goto fail;
+	}
+	if (port_of_another(jo)) {
+		/* PipeWire's JACK ignores JackUseExactName: it renamed us,
+		 * though it still calls us NAME */
+		log_error("a JACK client named '%s' already exists; choose "
+		    "another name with -n", name);
 		goto fail;
 	}
 	if (ring_init(&jo->ring, ring_size) < 0) {
@@ -504,21 +521,38 @@ contains_nocase(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/*
+ * PORT's aliases into A0 and A1 (each jack_port_name_size() bytes), the
+ * ones it has first; how many.  PipeWire's JACK was seen to return 1 and
+ * fill only the second buffer, so both start empty and any filled one
+ * counts.
+ */
+static int
+port_aliases(jack_port_t *port, char *a0, char *a1)
+{
+	char *aliases[2] = { a0, a1 };
+
+	a0[0] = a1[0] = '\0';
+	if (port == NULL || jack_port_get_aliases(port, aliases) <= 0)
+		return 0;
+	if (a0[0] == '\0') {
+		memmove(a0, a1, strlen(a1) + 1);
+		a1[0] = '\0';
+	}
+	return (a0[0] != '\0') + (a1[0] != '\0');
+}
+
 static int
 port_matches(jack_port_t *port, const char *pattern)
 {
-	char *aliases[2], a0[jack_port_name_size()], a1[jack_port_name_size()];
-	int n, i;
+	char a0[jack_port_name_size()], a1[jack_port_name_size()];
+	int n;
 
 	if (contains_nocase(jack_port_name(port), pattern))
 		return 1;
-	aliases[0] = a0;
-	aliases[1] = a1;
-	n = jack_port_get_aliases(port, aliases);
-	for (i = 0; i < n; i++)
-		if (contains_nocase(aliases[i], pattern))
-			return 1;
-	return 0;
+	n = port_aliases(port, a0, a1);
+	return (n > 0 && contains_nocase(a0, pattern)) ||
+	    (n > 1 && contains_nocase(a1, pattern));
 }
 
 static int
@@ -591,12 +625,13 @@ jackout_list(jack_client_t *client, FILE *out)
 	for (i = 0; ports != NULL && ports[i] != NULL; i++) {
 		jack_port_t *p = jack_port_by_name(client, ports[i]);
 		char a0[jack_port_name_size()], a1[jack_port_name_size()];
-		char *aliases[2] = { a0, a1 };
-		int n = p != NULL ? jack_port_get_aliases(p, aliases) : 0, k;
+		int n = port_aliases(p, a0, a1);
 
 		fputs(ports[i], out);
-		for (k = 0; k < n; k++)
-			fprintf(out, "%s%s", k == 0 ? " (" : ", ", aliases[k]);
+		if (n > 0)
+			fprintf(out, " (%s", a0);
+		if (n > 1)
+			fprintf(out, ", %s", a1);
 		fputs(n > 0 ? ")\n" : "\n", out);
 		found++;
 	}

@@ -659,7 +659,10 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 		if (atomic_load(&jo->cycles) != last_cycles) {
 			last_cycles = atomic_load(&jo->cycles);
 			t0 = t;
-		} else if (t.tv_sec - t0.tv_sec >= 2) {
+		} else if ((t.tv_sec - t0.tv_sec) * 1000000000L +
+		    (t.tv_nsec - t0.tv_nsec) >= 1000000000L) {
+			/* (PipeWire's JACK never calls the shutdown callback
+			 * when its daemon is killed: this is how it is seen) */
 			log_error("JACK has not run midiplay for a second");
 			atomic_store(&jo->shutdown, 1);
 		}

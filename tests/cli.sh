@@ -47,18 +47,21 @@ tap_ok $? "no server: one clear line saying how to start one, exit 1"
 tap_ok $? "no server: it says so within a second (${ms} ms)"
 
 jack_start 256 || exit 1
-rec_start "$tmp/rec" -n "Fancy Synth" -t 1 || exit 1
+rec_start "$tmp/rec" -A -n "Fancy Synth" -t 1 || exit 1
 mp -l >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 0 ] && grep -qx "Fancy Synth:in" "$tmp/out"
-tap_ok $? "-l lists the MIDI inputs there are"
+# (PipeWire gives ports an alias, and its jack_port_get_aliases was seen
+# to fill only the second buffer: no empty "()" may show)
+[ $? -eq 0 ] && grep -Eqx "Fancy Synth:in( \([^()]+\))?" "$tmp/out" &&
+    ! grep -q "Fancy Synth:audio" "$tmp/out"
+tap_ok $? "-l lists the MIDI inputs there are (and not the audio ones)"
 
 mp -c nowhere "$song" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "no MIDI input port matches 'nowhere'" "$tmp/err" &&
     grep -q "^Fancy Synth:in" "$tmp/err"
 tap_ok $? "-c with no match: an error listing the MIDI inputs, exit 1"
 
-mp -c system:playback_1 "$song" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "system:playback_1 is not a MIDI input port" "$tmp/err"
+mp -c "Fancy Synth:audio" "$song" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "Fancy Synth:audio is not a MIDI input port" "$tmp/err"
 tap_ok $? "-c naming an audio port exactly: refused, exit 1"
 
 # part of the name, in another case
@@ -101,7 +104,8 @@ st=$?
 wait $pid
 rec_wait 10 >/dev/null
 [ $st -eq 1 ] && grep -q "a JACK client named 'midiplay' already exists" "$tmp/err"
-tap_ok $? "a second midiplay of the same name: told to use -n, exit 1"
+st=$?
+tap_ok $st "a second midiplay of the same name: told to use -n, exit 1"
 
 # SIGINT while playing: notes released, exit 130.
 rec_start "$tmp/rec" -n "Fancy Synth" -t 1 || exit 1

@@ -4,7 +4,8 @@
 # and sustain is released, with the exit status of the signal; a second
 # signal exits at once; the JACK server killed mid-play: midiplay says so
 # and exits 1; bursts of 100000 events at one instant at periods 16 and
-# 2048: every event arrives, in order, at most 1000 per cycle; a real xrun
+# 2048 (64 and 2048 on PipeWire): every event arrives, in order, at most
+# 1000 per cycle; a real xrun
 # (midiplay stopped for 0.3 s on an asynchronous server): the events it
 # made late go out in order and are counted.
 . "${top_srcdir:-.}/tests/jacklib.sh"
@@ -72,22 +73,35 @@ tap_ok $? "a second SIGINT exits at once with status 130 (got $st)"
 
 # Bursts: 100000 note-ons at one instant, then their note-offs.
 awk 'BEGIN { for (i = 0; i < 100000; i++)
-    printf "@0.05 ch %d on %d %d\n", i % 16 + 1, i % 128, i % 127 + 1 }' >"$tmp/burst.txt"
-for period in 16 2048; do
+    printf "@0.5 ch %d on %d %d\n", i % 16 + 1, i % 128, i % 127 + 1 }' >"$tmp/burst.txt"
+# PipeWire has no synchronous mode: at a 16-frame period (a third of a
+# millisecond) on a busy machine without real-time scheduling it misses
+# cycles, and the recorder with them, whatever midiplay does; its burst
+# runs at 64 frames instead.
+small=16
+jl_pipewire && small=64
+for period in $small 2048; do
 	jack_start $period || exit 1
-	rec_start "$tmp/rec" -t 2 || exit 1
-	timeout -s KILL 60 "$MIDIPLAY" -v -c recorder:in - <"$tmp/burst.txt" 2>"$tmp/err"
-	st=$?
-	rec_wait 30 >/dev/null
-	awk '{ print $2, $3, $4 }' "$tmp/rec" >"$tmp/got"
 	awk '{ printf "%X %02X %02X\n", 144 + ($3 - 1), $5, $6 }' "$tmp/burst.txt" >"$tmp/want"
+	# burst: play it; succeed when every event arrived, in order, at most 1000 a cycle
+	burst() {
+		rec_start "$tmp/rec" -t 2 || exit 1
+		timeout -s KILL 60 "$MIDIPLAY" -v -c recorder:in - <"$tmp/burst.txt" 2>"$tmp/err"
+		st=$?
+		rec_wait 30 >/dev/null
+		awk '{ print $2, $3, $4 }' "$tmp/rec" >"$tmp/got"
+		most=$(awk '{ n[$1]++ } END { m = 0; for (f in n) if (n[f] > m) m = n[f]; print m }' "$tmp/rec")
+		cmp -s "$tmp/want" "$tmp/got" && [ "$most" -le 1000 ]
+	}
+	jl_exact burst
 	cmp -s "$tmp/want" "$tmp/got"
 	tap_ok $? "period $period: all 100000 events of a burst arrive, in order ($(wc -l <"$tmp/rec"))"
-	most=$(awk '{ n[$1]++ } END { m = 0; for (f in n) if (n[f] > m) m = n[f]; print m }' "$tmp/rec")
 	first=$(head -1 "$tmp/rec" | cut -d' ' -f1)
 	zero=$(sed -n 's/^midiplay: playing from frame \([0-9]*\) .*/\1/p' "$tmp/err")
-	[ "$most" -le 1000 ] && [ $((first - zero)) -eq 2400 ]
-	tap_ok $? "period $period: the first at frame 2400 (got $((first - zero))), at most 1000 in one cycle (most $most)"
+	# (at 0.5 s: time enough to read the 100000 lines first, even on
+	# PipeWire, whose clock does not wait for a busy client)
+	[ "$most" -le 1000 ] && [ $((first - zero)) -eq 24000 ]
+	tap_ok $? "period $period: the first at frame 24000 (got $((first - zero))), at most 1000 in one cycle (most $most)"
 	[ $st -eq 0 ] && grep -q ' [0-9]* carried' "$tmp/err"
 	tap_ok $? "period $period: exit 0 (got $st), the carried events counted"
 	[ $st -eq 0 ] || { sed 's/^/# /' "$tmp/err"; sed 's/^/# /' "$REC_ERR"; }
@@ -112,8 +126,8 @@ JACKD_PID=
 jack_reclaim "$JACK_NAME"
 [ $st -eq 1 ] && grep -q "the JACK server stopped or dropped midiplay" "$tmp/err"
 tap_ok $? "server killed mid-play: a clear message, exit 1 (status $st)"
-[ $ms -lt 3000 ]
-tap_ok $? "server killed mid-play: noticed and gone in ${ms} ms, no hang"
+[ $ms -lt 1300 ]
+tap_ok $? "server killed mid-play: noticed within a second, gone in ${ms} ms, no hang"
 
 # A real xrun.  A synchronous server waits for a stopped client, so this
 # one is asynchronous: while midiplay is stopped (SIGSTOP) the server goes
@@ -152,8 +166,15 @@ cmp -s "$tmp/want" "$tmp/got" && sort -c -s -n -k1,1 "$tmp/rec" 2>/dev/null
 tap_ok $? "xrun: all 400 events arrive in order ($got)"
 late=$(sed -n 's/.* sent, \([0-9]*\) late,.*/\1/p' "$tmp/err")
 xruns=$(sed -n 's/.* \([0-9]*\) xruns$/\1/p' "$tmp/err")
-[ "${late:-0}" -gt 0 ] && [ "${xruns:-0}" -gt 0 ]
-tap_ok $? "xrun: -v counts the late events (${late:-none}) and the xruns (${xruns:-none})"
+if jl_pipewire; then
+	# PipeWire never calls a client's xrun callback (DESIGN.md): only
+	# the late events can be counted there
+	[ "${late:-0}" -gt 0 ]
+	tap_ok $? "xrun: -v counts the late events (${late:-none}; PipeWire reports no xruns to clients)"
+else
+	[ "${late:-0}" -gt 0 ] && [ "${xruns:-0}" -gt 0 ]
+	tap_ok $? "xrun: -v counts the late events (${late:-none}) and the xruns (${xruns:-none})"
+fi
 [ $st -eq 0 ]
 tap_ok $? "xrun: exit status 0 (got $st)"
 [ $st -eq 0 ] || sed 's/^/# /' "$tmp/err"

@@ -58,7 +58,11 @@ bigsyx="F0$(awk 'BEGIN { for (i = 0; i < 16384; i++) printf "%02X", i % 128 }')F
 for p in $periods; do
 	jack_start "$p"
 	st=$?
-	tap_ok $st "period $p: private jackd $JACK_NAME started (options: ${JL_JACKD_OPTS:-none})"
+	if jl_pipewire; then
+		tap_ok $st "period $p: private pipewire $JACK_NAME started (dummy driver)"
+	else
+		tap_ok $st "period $p: private jackd $JACK_NAME started (options: ${JL_JACKD_OPTS:-none})"
+	fi
 	if [ $st -ne 0 ]; then
 		fail_rest $((per_period - 1)) "period $p: not run (no server)"
 		continue
@@ -115,7 +119,7 @@ for p in $periods; do
 	pid=$JACKD_PID name=$JACK_NAME
 	jack_stop
 	! kill -0 "$pid" 2>/dev/null && ! _jl_running "$name"
-	tap_ok $? "period $p: jackd $name stopped"
+	tap_ok $? "period $p: ${MP_JACK:-jackd} $name stopped"
 done
 
 tap_exit

@@ -1,6 +1,6 @@
 /* recorder - JACK MIDI recorder used by the midiplay test suite.
  *
- * Usage: recorder [-T] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
+ * Usage: recorder [-AT] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
  *
  * Registers the MIDI input port CLIENTNAME:in (default client name "recorder"),
  * activates, connects every -c SOURCEPORT to it (waiting up to 5 s for each
@@ -11,7 +11,9 @@
  * extended to 64 bits, plus the event's offset in the cycle), e.g.
  * "1234567 90 3C 64".  With -T, FRAME is instead the JACK transport frame of
  * the event (the transport position of its cycle plus its offset) when the
- * transport rolls, and "-" when it does not.
+ * transport rolls, and "-" when it does not.  -A also registers an audio
+ * input port CLIENTNAME:audio, which it never reads (for tests that need
+ * an audio port to refuse).
  *
  * Exit: after COUNT events (-N), after IDLE_SECONDS (default 2; 0 = never)
  * without an event once at least one arrived, or on SIGTERM/SIGINT: status 0.
@@ -76,6 +78,7 @@ static volatile sig_atomic_t stop_signal;
 static jack_client_t *client;
 static jack_port_t *in_port;
 static int transport_frames;        /* -T */
+static int audio_port;              /* -A */
 
 /* Process-thread-only state for the 64-bit frame counter. */
 static uint32_t last_frame32;
@@ -190,7 +193,7 @@ static void sleep_ms(long ms)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " [-T] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
+	fprintf(f, "Usage: " PROG " [-AT] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
 }
 
 /* Drain the ring, writing at most `limit` more events (0 = no limit).
@@ -240,11 +243,14 @@ int main(int argc, char **argv)
 		perror(PROG);
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "Tn:c:t:N:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "ATn:c:t:N:o:h")) != -1) {
 		char *end;
 		switch (opt) {
 		case 'T':
 			transport_frames = 1;
+			break;
+		case 'A':
+			audio_port = 1;
 			break;
 		case 'n':
 			name = optarg;
@@ -324,6 +330,12 @@ int main(int argc, char **argv)
 	if (client == NULL) {
 		fprintf(stderr, PROG ": cannot open JACK client '%s' (status 0x%x)%s\n", name,
 			(unsigned)status, (status & JackServerFailed) ? ": no JACK server" : "");
+		return 1;
+	}
+	if (audio_port && jack_port_register(client, "audio", JACK_DEFAULT_AUDIO_TYPE,
+	    JackPortIsInput, 0) == NULL) {
+		fprintf(stderr, PROG ": cannot register port %s:audio\n", name);
+		jack_client_close(client);
 		return 1;
 	}
 	in_port = jack_port_register(client, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);

@@ -9,9 +9,18 @@ tmp=$(mktemp -d)
 trap 'jack_stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
+# On PipeWire: its libjack's own leak is suppressed (tests/pipewire.supp),
+# and the "possibly lost" blocks of its threads, still reachable through
+# interior pointers at exit, are not listed: they are not errors here
+# either (--errors-for-leak-kinds=definite).
+vg_pw=
+if jl_pipewire; then
+	vg_pw="--suppressions=$top_srcdir/tests/pipewire.supp --show-leak-kinds=definite"
+fi
 vg() {
+	# shellcheck disable=SC2086 # vg_pw is split on purpose
 	valgrind -q --error-exitcode=99 --leak-check=full \
-	    --errors-for-leak-kinds=definite --track-origins=yes \
+	    --errors-for-leak-kinds=definite --track-origins=yes $vg_pw \
 	    --log-file="$tmp/vg.log" "$MIDIPLAY" "$@"
 }
 # check STATUS WANT DESC: STATUS is WANT and valgrind said nothing
@@ -25,12 +34,18 @@ check() {
 tap_plan 5
 jack_start 256 || exit 1
 
-rec_start "$tmp/rec" -t 1 || exit 1
-vg -c recorder:in "$top_srcdir/tests/data/f0-basic.mid" 2>"$tmp/err"
-st=$?
-rec_wait 10 >/dev/null
-[ "$(wc -l <"$tmp/rec")" -eq 12 ] || st=98
-check $st 0 "a file plays clean under memcheck, all 12 events"
+# (a slow client under valgrind: on PipeWire, which does not wait for it,
+# a run where the daemon logged missed cycles is made again, jl_exact)
+played_clean() {
+	rec_start "$tmp/rec" -t 1 || exit 1
+	vg -c recorder:in "$top_srcdir/tests/data/f0-basic.mid" 2>"$tmp/err"
+	st=$?
+	rec_wait 10 >/dev/null
+	[ "$(wc -l <"$tmp/rec")" -eq 12 ] || st=98
+	[ $st -eq 0 ]
+}
+jl_exact played_clean
+check $st 0 "a file plays clean under memcheck, all 12 events (got $(wc -l <"$tmp/rec"))"
 
 rec_start "$tmp/rec" -t 1 || exit 1
 printf '@0 on 60 100\n@0.3 note 64 100 0.2\n@0.4 panic\n@0.6 syx 0x7E 0x7F 0x09 0x01\n' >"$tmp/in"
@@ -40,7 +55,8 @@ rec_wait 10 >/dev/null
 check $st 0 "a stream with note, panic and SysEx plays clean"
 
 rec_start "$tmp/rec" -t 1 || exit 1
-valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+# shellcheck disable=SC2086
+valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $vg_pw \
     --log-file="$tmp/vg.log" "$MIDIPLAY" -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
 pid=$!
 sleep 2.5
