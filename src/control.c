@@ -26,6 +26,9 @@
 
 enum phase { PH_CHASE, PH_PLAY, PH_DONE, PH_ERROR };
 
+/* Clocks queued at most at a time (then the queue drains first). */
+#define CLOCK_BATCH 1024
+
 struct out_ev {
 	mp_u128 time;
 	uint8_t b[3];
@@ -69,6 +72,10 @@ struct control {
 
 	uint64_t clk;             /* next clock, in 24ths of a quarter */
 	int clk_aligned;          /* this pass's first clock is placed */
+	int clk_more;             /* clocks() stopped after a batch */
+	int again;                /* handle ev again once they are out */
+	int end_again;            /* end_pass(end_at) again, likewise */
+	mp_u128 end_at;
 
 	struct out_ev *q;
 	size_t qhead, qlen, qcap;
@@ -215,6 +222,9 @@ clock_time(const struct control *c, uint64_t k)
 static void
 clocks(struct control *c, uint64_t x, mp_u128 limit)
 {
+	unsigned batch = 0;
+
+	c->clk_more = 0;
 	for (;;) {
 		uint64_t k = c->clk;
 		mp_u128 t;
@@ -235,6 +245,12 @@ clocks(struct control *c, uint64_t x, mp_u128 limit)
 			continue;
 		c->clk_aligned = 1;
 		push(c, out_time(c, t), 0xf8, 0, 0, 1);
+		/* a long gap holds many clocks: queue them a batch at a
+		 * time, not all at once */
+		if (++batch == CLOCK_BATCH) {
+			c->clk_more = 1;
+			return;
+		}
 	}
 }
 
@@ -386,6 +402,9 @@ reset_pass_state(struct control *c)
 	c->sig_den = 4;
 	c->clk = 0;
 	c->clk_aligned = 0;
+	c->clk_more = 0;
+	c->again = 0;
+	c->end_again = 0;
 	c->last_eot = 0;
 	c->last_time = 0;
 	c->last_any = 0;
@@ -398,8 +417,15 @@ end_pass(struct control *c, mp_u128 end)
 	mp_u128 t;
 	int ch, key;
 
-	if (c->o.clock)
+	if (c->o.clock) {
 		clocks(c, UINT64_MAX, end);
+		if (c->clk_more) {
+			c->end_again = 1;
+			c->end_at = end;
+			return;
+		}
+	}
+	c->end_again = 0;
 	t = out_time(c, end);
 	for (ch = 0; ch < 16; ch++) {
 		for (key = 0; key < 128; key++)
@@ -532,7 +558,8 @@ play_message(struct control *c, struct mp_event *e)
 	return 1;
 }
 
-/* One event from the reader.  1 when C->ev is to be returned. */
+/* One event from the reader.  1 when C->ev is to be returned, 2 when it
+ * is to be handled again once the clocks queued before it are out. */
 static int
 handle(struct control *c, struct mp_event *e)
 {
@@ -548,8 +575,11 @@ handle(struct control *c, struct mp_event *e)
 		end_pass(c, c->E);
 		return 0;
 	}
-	if (c->o.clock)
+	if (c->o.clock) {
 		clocks(c, e->tick, 0);
+		if (c->clk_more)
+			return 2;       /* this event after the rest of them */
+	}
 
 	if (e->kind == MP_EV_META) {
 		switch (e->meta) {
@@ -637,6 +667,19 @@ ctl_next(void *ctx, struct mp_event *ev)
 				ev->data = ev->buf;
 			return 1;
 		}
+		if (c->end_again) {
+			end_pass(c, c->end_at);
+			continue;
+		}
+		if (c->again) {
+			c->again = 0;
+			rc = handle(c, &c->ev);
+			if (rc == 1)
+				c->held = 1;
+			else if (rc == 2)
+				c->again = 1;
+			continue;
+		}
 		if (c->phase == PH_DONE)
 			return 0;
 		if (c->phase == PH_ERROR)
@@ -650,8 +693,11 @@ ctl_next(void *ctx, struct mp_event *ev)
 			at_end_of_file(c);
 			continue;
 		}
-		if (handle(c, &c->ev))
+		rc = handle(c, &c->ev);
+		if (rc == 1)
 			c->held = 1;
+		else if (rc == 2)
+			c->again = 1;
 	}
 }
 

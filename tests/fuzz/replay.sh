@@ -45,7 +45,7 @@ done
 
 echo "1..$(($# + 3 * nsmf))"
 out=$(mktemp) || exit 1
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.st"' EXIT
 trap 'exit 1' HUP INT TERM
 for f in "$@"; do
 	name=${f#"$top_srcdir"/tests/}
@@ -66,14 +66,17 @@ for f in "$@"; do
 	case $f in */corpus-smf/* | *.mid) ;; *) continue ;; esac
 	for opts in "--loop 2 --clock" "--start 1:2 --end 3:1 --loop 2 --transpose 5" \
 	    "--start 0.5 --end 3 --loop 2 --channels 1-9"; do
+		# (the first 200000 events: a long song with --clock has tens
+		# of millions; cutting it short ends midiplay with SIGPIPE)
 		# shellcheck disable=SC2086 # split on purpose
-		timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" 2>"$out" |
+		{ timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" 2>"$out"
+		  echo $? >"$out.st"; } | head -n 200000 |
 		    awk 'substr($1, 2) + 0 < last { bad = 1 } { last = substr($1, 2) + 0 }
 		        END { exit bad }'
 		back=$?
-		timeout -s KILL 10 "$MIDIPLAY" --dump $opts "$f" >/dev/null 2>&1
-		st=$?
-		if [ $back -eq 0 ] && { [ $st -eq 0 ] || [ $st -eq 1 ]; }; then
+		st=$(cat "$out.st")
+		if [ $back -eq 0 ] && { [ $st -eq 0 ] || [ $st -eq 1 ] ||
+		    [ $st -eq 141 ]; }; then
 			tap_ok 0 "$name $opts: exit status $st, times in order"
 		else
 			tap_ok 1 "$name $opts: exit status $st, times back: $back"
