@@ -1,18 +1,66 @@
 /*
  * dump: events in the stream format, with exact times.  See dump.h.
+ *
+ * Each line is put together by hand in a buffer and written at once:
+ * printf's format parsing was most of the cost of a dump.
  */
-#include <inttypes.h>
 #include "midiplay/dump.h"
 #include "midiplay/timing.h"
+
+/* Longest line but for the bytes of syx and raw: "@" and 20 digits, "."
+ * and 9, then " ch 16 off 127 127\n". */
+#define HEAD_MAX 64
+
+/* V in decimal at P; the end. */
+static char *
+put_uint(char *p, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* V, below 10^9, in 9 digits with leading zeros at P; the end. */
+static char *
+put_nine(char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + 9;
+}
+
+/* S, a few bytes, at P; the end. */
+static char *
+put_str(char *p, const char *s)
+{
+	while (*s != '\0')
+		*p++ = *s++;
+	return p;
+}
 
 static void
 dump_bytes(FILE *out, const char *cmd, const uint8_t *p, uint32_t n)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	uint32_t i;
 
 	fputs(cmd, out);
-	for (i = 0; i < n; i++)
-		fprintf(out, " 0x%02X", p[i]);
+	for (i = 0; i < n; i++) {
+		char b[5] = { ' ', '0', 'x', hex[p[i] >> 4], hex[p[i] & 15] };
+
+		fwrite(b, 1, sizeof b, out);
+	}
 }
 
 /* Are all N bytes at P data bytes (below 0x80)?  A "SysEx" with a status
@@ -28,40 +76,62 @@ data_bytes(const uint8_t *p, uint32_t n)
 	return 1;
 }
 
-void
-dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
+/* A channel message with status ST and data D (LEN bytes) at P; the end. */
+static char *
+put_channel(char *p, uint8_t st, const uint8_t *d, uint32_t len)
 {
 	static const char *const names[] = {
 		"off", "on", "pp", "cc", "pc", "cp", "pb"
 	};
+
+	p = put_str(p, "ch ");
+	p = put_uint(p, (uint64_t)(st & 0x0f) + 1);
+	*p++ = ' ';
+	p = put_str(p, names[(st >> 4) - 8]);
+	*p++ = ' ';
+	if ((st & 0xf0) == 0xe0)
+		return put_uint(p, (uint64_t)(d[1] | d[2] << 7));
+	p = put_uint(p, d[1]);
+	if (len == 2)
+		return p;
+	*p++ = ' ';
+	return put_uint(p, d[2]);
+}
+
+void
+dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
+{
+	char line[HEAD_MAX], *p = line;
 	uint64_t ns = timing_ns(ev->time, den);
 	const uint8_t *d = ev->data;
 	uint8_t st = ev->len > 0 ? d[0] : 0;
 
-	fprintf(out, "@%" PRIu64 ".%09" PRIu64 " ", ns / 1000000000u,
-	    ns % 1000000000u);
+	*p++ = '@';
+	p = put_uint(p, ns / 1000000000u);
+	*p++ = '.';
+	p = put_nine(p, ns % 1000000000u);
+	*p++ = ' ';
 	/* describe the bytes on the wire: an F7 escape that carries one
 	 * whole channel message prints as that message */
 	if (ev->kind == MP_EV_PANIC) {
-		fputs("panic", out);
+		p = put_str(p, "panic\n");
 	} else if (st >= 0x80 && st < 0xf0 &&
 	    ev->len == ((st & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
 	    (ev->len == 2 || d[2] < 0x80)) {
-		fprintf(out, "ch %d %s", (st & 0x0f) + 1,
-		    names[(st >> 4) - 8]);
-		if ((st & 0xf0) == 0xe0)
-			fprintf(out, " %d", d[1] | d[2] << 7);
-		else if (ev->len == 2)
-			fprintf(out, " %d", d[1]);
-		else
-			fprintf(out, " %d %d", d[1], d[2]);
-	} else if (st == 0xf0 && ev->len >= 2 && d[ev->len - 1] == 0xf7 &&
-	    data_bytes(d + 1, ev->len - 2)) {
-		dump_bytes(out, "syx", d + 1, ev->len - 2);
+		p = put_channel(p, st, d, ev->len);
+		*p++ = '\n';
 	} else {
-		dump_bytes(out, "raw", d, ev->len);
+		/* the head now, the bytes after it */
+		fwrite(line, 1, (size_t)(p - line), out);
+		if (st == 0xf0 && ev->len >= 2 && d[ev->len - 1] == 0xf7 &&
+		    data_bytes(d + 1, ev->len - 2))
+			dump_bytes(out, "syx", d + 1, ev->len - 2);
+		else
+			dump_bytes(out, "raw", d, ev->len);
+		fputc('\n', out);
+		return;
 	}
-	fputc('\n', out);
+	fwrite(line, 1, (size_t)(p - line), out);
 }
 
 int

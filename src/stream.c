@@ -1,10 +1,17 @@
 /*
  * stream: the text event stream as a source.  See stream.h.
  *
- * Pending events live in a binary heap of pointers ordered by (time, seq),
- * seq being the order in which they were made.  Each entry knows its place
- * in the heap, so that the note-off a `note` command scheduled can be
- * moved earlier when the same key is struck again before it.
+ * Pending events are ordered by (time, seq), seq being the order in which
+ * they were made.  They live in a binary heap of pointers, each entry
+ * knowing its place in it, so that the note-off a `note` command scheduled
+ * can be moved earlier when the same key is struck again before it.
+ *
+ * Most streams come in time order, though, and --dump keeps the whole
+ * input pending: a heap would cost a malloc and a walk down twenty levels
+ * of scattered entries per event.  So an event that is no earlier than the
+ * last one in a FIFO, and needs no tracking, joins the FIFO instead, by
+ * value; the FIFO stays in order by itself, and the next event is the
+ * earlier of its front and the top of the heap.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +32,9 @@
                                   * 300 MB): past this, input is not read
                                   * until some are sent */
 #define DAY_NS (86400ull * 1000000000ull)
+#define FIFO_DATA 6              /* longest event the FIFO holds: a note
+                                  * or a control change, with room to
+                                  * spare, in 32 bytes */
 
 struct entry {
 	uint64_t time;
@@ -37,6 +47,16 @@ struct entry {
 	uint64_t line;
 	uint32_t len;
 	uint8_t data[];
+};
+
+/* An event in the FIFO, by value: it never moves in the order. */
+struct fifo_entry {
+	uint64_t time;
+	uint64_t seq;
+	uint64_t line;
+	uint8_t kind;
+	uint8_t len;
+	uint8_t data[FIFO_DATA];
 };
 
 struct stream {
@@ -61,6 +81,8 @@ struct stream {
 	uint64_t next_seq;
 	struct entry *pending_off[16][128];   /* the tracked off of a key */
 	struct entry *handed_out;    /* freed at the next call */
+	struct fifo_entry *fifo;     /* in order, from fifo_head on */
+	size_t fifo_head, fifo_len, fifo_cap;
 
 	uint64_t cursor;             /* ns */
 	int anchored;                /* a timestamp was seen */
@@ -124,9 +146,17 @@ heap_pop(struct stream *s)
 	return top;
 }
 
-/* Queue an event of LEN bytes at TIME.  The entry, or NULL (reported). */
+static void
+report_oom(const struct stream *s)
+{
+	log_error("%s:%llu: out of memory for pending events", s->o.name,
+	    (unsigned long long)s->lineno);
+}
+
+/* Queue an event of LEN bytes at TIME in the heap.  The entry, or NULL
+ * (reported). */
 static struct entry *
-queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
+heap_queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
     uint32_t len)
 {
 	struct entry *e;
@@ -154,9 +184,59 @@ queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 	sift_up(s, e->pos);
 	return e;
 oom:
-	log_error("%s:%llu: out of memory for pending events", s->o.name,
-	    (unsigned long long)s->lineno);
+	report_oom(s);
 	return NULL;
+}
+
+/* Room at the end of the FIFO for one more.  0, or -1 (reported). */
+static int
+fifo_room(struct stream *s)
+{
+	struct fifo_entry *nf;
+	size_t cap;
+
+	if (s->fifo_head + s->fifo_len < s->fifo_cap)
+		return 0;
+	/* slide down once the front half is used up: a FIFO that never
+	 * empties costs one move per entry at most */
+	if (s->fifo_head >= s->fifo_cap / 2 && s->fifo_head > 0) {
+		memmove(s->fifo, s->fifo + s->fifo_head,
+		    s->fifo_len * sizeof *s->fifo);
+		s->fifo_head = 0;
+		return 0;
+	}
+	cap = s->fifo_cap ? s->fifo_cap * 2 : 1024;
+	if ((nf = realloc(s->fifo, cap * sizeof *nf)) == NULL) {
+		report_oom(s);
+		return -1;
+	}
+	s->fifo = nf;
+	s->fifo_cap = cap;
+	return 0;
+}
+
+/* Queue an event of LEN bytes at TIME, in the FIFO if it keeps it in
+ * order.  0, or -1 (reported). */
+static int
+queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
+    uint32_t len)
+{
+	struct fifo_entry *f;
+
+	if (len > FIFO_DATA || (s->fifo_len > 0 &&
+	    s->fifo[s->fifo_head + s->fifo_len - 1].time > time))
+		return heap_queue(s, time, kind, data, len) == NULL ? -1 : 0;
+	if (fifo_room(s) < 0)
+		return -1;
+	f = &s->fifo[s->fifo_head + s->fifo_len++];
+	f->time = time;
+	f->seq = s->next_seq++;
+	f->line = s->lineno;
+	f->kind = (uint8_t)kind;
+	f->len = (uint8_t)len;
+	if (len > 0)
+		memcpy(f->data, data, len);
+	return 0;
 }
 
 /*
@@ -226,16 +306,17 @@ apply(struct stream *s, uint64_t arrival)
 		case SP_SEND:
 			if (is_note_on(d, a->len))
 				strike(s, d[0] & 0x0f, d[1], t);
-			if (queue(s, t, MP_EV_MIDI, d, a->len) == NULL)
+			if (queue(s, t, MP_EV_MIDI, d, a->len) < 0)
 				return -1;
 			break;
 		case SP_NOTE: {
 			uint8_t off[3] = { 0x80 | (d[0] & 0x0f), d[1], 0 };
 
 			strike(s, d[0] & 0x0f, d[1], t);
-			if (queue(s, t, MP_EV_MIDI, d, 3) == NULL ||
-			    (e = queue(s, t + a->ns, MP_EV_MIDI, off, 3)) ==
-			    NULL)
+			/* the note-off may move: it waits in the heap */
+			if (queue(s, t, MP_EV_MIDI, d, 3) < 0 ||
+			    (e = heap_queue(s, t + a->ns, MP_EV_MIDI, off,
+			    3)) == NULL)
 				return -1;
 			e->tracked = 1;
 			e->on_time = t;
@@ -245,7 +326,7 @@ apply(struct stream *s, uint64_t arrival)
 			break;
 		}
 		case SP_PANIC:
-			if (queue(s, t, MP_EV_PANIC, NULL, 0) == NULL)
+			if (queue(s, t, MP_EV_PANIC, NULL, 0) < 0)
 				return -1;
 			break;
 		}
@@ -356,6 +437,65 @@ read_input(struct stream *s, int timeout_ms)
 	return 0;
 }
 
+static size_t
+pending(const struct stream *s)
+{
+	return s->heap_len + s->fifo_len;
+}
+
+/* Whether the next pending event is the FIFO's front, not the heap's top. */
+static int
+fifo_first(const struct stream *s)
+{
+	const struct fifo_entry *f;
+
+	if (s->fifo_len == 0)
+		return 0;
+	if (s->heap_len == 0)
+		return 1;
+	f = &s->fifo[s->fifo_head];
+	return f->time != s->heap[0]->time ? f->time < s->heap[0]->time :
+	    f->seq < s->heap[0]->seq;
+}
+
+/* The time of the next pending event; there must be one. */
+static uint64_t
+next_time(const struct stream *s)
+{
+	return fifo_first(s) ? s->fifo[s->fifo_head].time : s->heap[0]->time;
+}
+
+/* Take the next pending event (there must be one) into EV. */
+static void
+hand_out(struct stream *s, struct mp_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->track = -1;
+	if (fifo_first(s)) {
+		/* the slot is not written again before the next call */
+		const struct fifo_entry *f = &s->fifo[s->fifo_head++];
+
+		if (--s->fifo_len == 0)
+			s->fifo_head = 0;
+		ev->kind = f->kind;
+		ev->time = f->time;
+		ev->data = f->data;
+		ev->len = f->len;
+		ev->offset = f->line;
+	} else {
+		struct entry *e = heap_pop(s);
+
+		if (e->tracked && s->pending_off[e->ch][e->key] == e)
+			s->pending_off[e->ch][e->key] = NULL;
+		ev->kind = e->kind;
+		ev->time = e->time;
+		ev->data = e->data;
+		ev->len = e->len;
+		ev->offset = e->line;
+		s->handed_out = e;
+	}
+}
+
 static int
 stream_next(void *ctx, struct mp_event *ev)
 {
@@ -373,28 +513,16 @@ stream_next(void *ctx, struct mp_event *ev)
 		 * any later line may go before what came so far. */
 		/* After a bad line under --strict, what was due up to its
 		 * arrival goes out and nothing after. */
-		if (s->failed && (s->heap_len == 0 ||
-		    s->heap[0]->time > s->fail_time))
+		if (s->failed && (pending(s) == 0 ||
+		    next_time(s) > s->fail_time))
 			return -1;
 		/* Bounded memory: with too much pending, input waits (the
 		 * writer blocks on the pipe); without a clock, the earliest
 		 * pending event goes out as if the input had ended. */
-		while (s->heap_len > 0 && (s->eof || s->failed ||
-		    (s->o.clock == NULL && s->heap_len >= MAX_PENDING) ||
-		    (s->o.clock != NULL && s->heap[0]->time <= horizon))) {
-			struct entry *e = heap_pop(s);
-
-			if (e->tracked &&
-			    s->pending_off[e->ch][e->key] == e)
-				s->pending_off[e->ch][e->key] = NULL;
-			memset(ev, 0, sizeof *ev);
-			ev->kind = e->kind;
-			ev->time = e->time;
-			ev->data = e->data;
-			ev->len = e->len;
-			ev->track = -1;
-			ev->offset = e->line;
-			s->handed_out = e;
+		if (pending(s) > 0 && (s->eof || s->failed ||
+		    (s->o.clock == NULL && pending(s) >= MAX_PENDING) ||
+		    (s->o.clock != NULL && next_time(s) <= horizon))) {
+			hand_out(s, ev);
 			return 1;
 		}
 		if (s->eof)
@@ -402,12 +530,12 @@ stream_next(void *ctx, struct mp_event *ev)
 		{
 			int timeout = -1;
 
-			if (s->heap_len > 0 && s->o.clock != NULL) {
-				uint64_t wait = s->heap[0]->time - horizon;
+			if (pending(s) > 0 && s->o.clock != NULL) {
+				uint64_t wait = next_time(s) - horizon;
 
 				timeout = (int)(wait / 1000000u);
 			}
-			if (s->heap_len >= MAX_PENDING) {
+			if (pending(s) >= MAX_PENDING) {
 				poll(NULL, 0, timeout < 0 || timeout >
 				    POLL_MAX_MS ? POLL_MAX_MS : timeout);
 				continue;
@@ -469,6 +597,7 @@ stream_close(struct stream *s)
 		free(s->heap[i]);
 	free(s->heap);
 	free(s->handed_out);
+	free(s->fifo);
 	free(s->buf);
 	sp_line_free(&s->parsed);
 	free(s);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "midiplay/event.h"
 #include "midiplay/stream_parse.h"
@@ -46,8 +45,16 @@ enum cmd_id {
 	CMD_CH, CMD_HEX, CMD_DEC, CMD_OMC, CMD_TEMPO, CMD_NOTE, CMD_WAIT
 };
 
+/* A name and its length, worked out once here rather than on every
+ * lookup. */
+#define NAME(s) s, sizeof s - 1
+#define NO_ALIAS NULL, 0
+
 struct cmd {
-	const char *name, *alias;
+	const char *name;       /* in lower case, like the alias */
+	size_t name_len;
+	const char *alias;
+	size_t alias_len;
 	enum cmd_id id;
 	uint8_t status;         /* status byte on channel 1 */
 	int nargs;              /* -1: a list of one or more */
@@ -55,37 +62,41 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "on", "note-on", CMD_VOICE, 0x90, 2, "note velocity" },
-	{ "off", "note-off", CMD_VOICE, 0x80, 2, "note velocity" },
-	{ "pp", "poly-pressure", CMD_VOICE, 0xa0, 2, "note pressure" },
-	{ "cc", "control-change", CMD_VOICE, 0xb0, 2, "controller value" },
-	{ "cc14", "control-change-14", CMD_CC14, 0xb0, 2,
-	    "controller value" },
-	{ "pc", "program-change", CMD_VOICE, 0xc0, 1, "program" },
-	{ "cp", "channel-pressure", CMD_VOICE, 0xd0, 1, "pressure" },
-	{ "pb", "pitch-bend", CMD_PB, 0xe0, 1, "value" },
-	{ "rpn", NULL, CMD_RPN, 0xb0, 2, "number value" },
-	{ "nrpn", NULL, CMD_NRPN, 0xb0, 2, "number value" },
-	{ "syx", "system-exclusive", CMD_SYX, 0xf0, -1, "bytes" },
-	{ "raw", "raw-midi", CMD_RAW, 0, -1, "bytes" },
-	{ "mc", "midi-clock", CMD_SYS, 0xf8, 0, NULL },
-	{ "start", NULL, CMD_SYS, 0xfa, 0, NULL },
-	{ "stop", NULL, CMD_SYS, 0xfc, 0, NULL },
-	{ "cont", "continue", CMD_SYS, 0xfb, 0, NULL },
-	{ "spp", "song-position", CMD_SPP, 0xf2, 1, "position" },
-	{ "ss", "song-select", CMD_SS, 0xf3, 1, "song" },
-	{ "tc", "time-code", CMD_TC, 0xf1, 2, "type value" },
-	{ "tun", "tune-request", CMD_SYS, 0xf6, 0, NULL },
-	{ "as", "active-sensing", CMD_SYS, 0xfe, 0, NULL },
-	{ "rst", "reset", CMD_SYS, 0xff, 0, NULL },
-	{ "panic", NULL, CMD_PANIC, 0, 0, NULL },
-	{ "ch", "channel", CMD_CH, 0, 1, "channel" },
-	{ "hex", "hexadecimal", CMD_HEX, 0, 0, NULL },
-	{ "dec", "decimal", CMD_DEC, 0, 0, NULL },
-	{ "omc", "octave-middle-c", CMD_OMC, 0, 1, "octave" },
-	{ "tempo", NULL, CMD_TEMPO, 0, 1, "bpm" },
-	{ "note", NULL, CMD_NOTE, 0x90, 3, "note velocity duration" },
-	{ "wait", NULL, CMD_WAIT, 0, 1, "duration" },
+	{ NAME("on"), NAME("note-on"), CMD_VOICE, 0x90, 2, "note velocity" },
+	{ NAME("off"), NAME("note-off"), CMD_VOICE, 0x80, 2, "note velocity" },
+	{ NAME("pp"), NAME("poly-pressure"),
+	    CMD_VOICE, 0xa0, 2, "note pressure" },
+	{ NAME("cc"), NAME("control-change"),
+	    CMD_VOICE, 0xb0, 2, "controller value" },
+	{ NAME("cc14"), NAME("control-change-14"),
+	    CMD_CC14, 0xb0, 2, "controller value" },
+	{ NAME("pc"), NAME("program-change"), CMD_VOICE, 0xc0, 1, "program" },
+	{ NAME("cp"), NAME("channel-pressure"),
+	    CMD_VOICE, 0xd0, 1, "pressure" },
+	{ NAME("pb"), NAME("pitch-bend"), CMD_PB, 0xe0, 1, "value" },
+	{ NAME("rpn"), NO_ALIAS, CMD_RPN, 0xb0, 2, "number value" },
+	{ NAME("nrpn"), NO_ALIAS, CMD_NRPN, 0xb0, 2, "number value" },
+	{ NAME("syx"), NAME("system-exclusive"), CMD_SYX, 0xf0, -1, "bytes" },
+	{ NAME("raw"), NAME("raw-midi"), CMD_RAW, 0, -1, "bytes" },
+	{ NAME("mc"), NAME("midi-clock"), CMD_SYS, 0xf8, 0, NULL },
+	{ NAME("start"), NO_ALIAS, CMD_SYS, 0xfa, 0, NULL },
+	{ NAME("stop"), NO_ALIAS, CMD_SYS, 0xfc, 0, NULL },
+	{ NAME("cont"), NAME("continue"), CMD_SYS, 0xfb, 0, NULL },
+	{ NAME("spp"), NAME("song-position"), CMD_SPP, 0xf2, 1, "position" },
+	{ NAME("ss"), NAME("song-select"), CMD_SS, 0xf3, 1, "song" },
+	{ NAME("tc"), NAME("time-code"), CMD_TC, 0xf1, 2, "type value" },
+	{ NAME("tun"), NAME("tune-request"), CMD_SYS, 0xf6, 0, NULL },
+	{ NAME("as"), NAME("active-sensing"), CMD_SYS, 0xfe, 0, NULL },
+	{ NAME("rst"), NAME("reset"), CMD_SYS, 0xff, 0, NULL },
+	{ NAME("panic"), NO_ALIAS, CMD_PANIC, 0, 0, NULL },
+	{ NAME("ch"), NAME("channel"), CMD_CH, 0, 1, "channel" },
+	{ NAME("hex"), NAME("hexadecimal"), CMD_HEX, 0, 0, NULL },
+	{ NAME("dec"), NAME("decimal"), CMD_DEC, 0, 0, NULL },
+	{ NAME("omc"), NAME("octave-middle-c"), CMD_OMC, 0, 1, "octave" },
+	{ NAME("tempo"), NO_ALIAS, CMD_TEMPO, 0, 1, "bpm" },
+	{ NAME("note"), NO_ALIAS,
+	    CMD_NOTE, 0x90, 3, "note velocity duration" },
+	{ NAME("wait"), NO_ALIAS, CMD_WAIT, 0, 1, "duration" },
 };
 
 /* The data bytes of the CMD_VOICE commands, by status >> 4. */
@@ -162,6 +173,13 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* C in lower case if it is an ASCII letter, as strncasecmp would. */
+static char
+to_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* 0-15 for a hexadecimal digit, else -1. */
 static int
 digit_value(char c)
@@ -175,11 +193,19 @@ digit_value(char c)
 	return -1;
 }
 
+/* 10^K; 1 for K below 0. */
 static mp_u128
 pow10_u128(int k)
 {
+	static const uint64_t p[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000, 10000000000
+	};
 	mp_u128 x = 1;
 
+	/* the callers' K, from a table: this runs for every time token */
+	if (k >= 0 && k < (int)(sizeof p / sizeof p[0]))
+		return p[k];
 	while (k-- > 0)
 		x *= 10;
 	return x;
@@ -205,6 +231,11 @@ check_bytes(struct parser *p)
 	for (i = 0; i < p->len; i++) {
 		unsigned char c = (unsigned char)p->line[i];
 
+		/* the common case first: printable, and no comment */
+		if (c > ' ' && c < 0x7f && c != '#') {
+			start = 0;
+			continue;
+		}
 		if (is_space((char)c)) {
 			start = 1;
 			continue;
@@ -239,23 +270,40 @@ next_tok(struct parser *p, struct tok *t)
 	return 1;
 }
 
+/* Whether the N bytes at S spell NAME, a lower-case name, in any case. */
 static int
-tok_is(const struct tok *t, const char *name)
-{
-	size_t n = strlen(name);
-
-	return t->len == n && strncasecmp(t->s, name, n) == 0;
-}
-
-static const struct cmd *
-lookup(const struct tok *t)
+same_name(const char *s, const char *name, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (tok_is(t, cmds[i].name) ||
-		    (cmds[i].alias != NULL && tok_is(t, cmds[i].alias)))
-			return &cmds[i];
+	for (i = 0; i < n; i++)
+		if (to_lower(s[i]) != name[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * The command T names, or NULL.  This runs for every command and again
+ * for every argument (take_arg), so a token that does not start with a
+ * letter, as no name does, is turned away at once, and the lengths and
+ * first letters are compared before the names.
+ */
+static const struct cmd *
+lookup(const struct tok *t)
+{
+	char first = to_lower(t->s[0]);
+	const struct cmd *c;
+
+	if (first < 'a' || first > 'z')
+		return NULL;
+	for (c = cmds; c < cmds + sizeof cmds / sizeof cmds[0]; c++) {
+		if (c->name_len == t->len && c->name[0] == first &&
+		    same_name(t->s, c->name, t->len))
+			return c;
+		if (c->alias_len == t->len && c->alias[0] == first &&
+		    same_name(t->s, c->alias, t->len))
+			return c;
+	}
 	return NULL;
 }
 
@@ -315,9 +363,8 @@ parse_int(const struct parser *p, const char *s, size_t n, long long *v)
 static int
 parse_note_name(const struct parser *p, const char *s, size_t n, int *note)
 {
-	static const char letters[] = "CDEFGABH";
-	static const int pitch[] = { 0, 2, 4, 5, 7, 9, 11, 11 };
-	const char *l;
+	/* A to H */
+	static const int pitch[] = { 9, 11, 0, 2, 4, 5, 7, 11 };
 	int pc, octave = 0, neg = 0;
 	size_t i = 1, digits = 0;
 	char c;
@@ -325,9 +372,9 @@ parse_note_name(const struct parser *p, const char *s, size_t n, int *note)
 	if (n < 2)
 		return BAD_SYNTAX;
 	c = s[0] >= 'a' && s[0] <= 'z' ? (char)(s[0] - 'a' + 'A') : s[0];
-	if (c == '\0' || (l = strchr(letters, c)) == NULL)
+	if (c < 'A' || c > 'H')
 		return BAD_SYNTAX;
-	pc = pitch[l - letters];
+	pc = pitch[c - 'A'];
 	if (s[1] == '#') {
 		pc++;
 		i++;
@@ -360,7 +407,10 @@ parse_note_name(const struct parser *p, const char *s, size_t n, int *note)
 static int
 parse_decimal(const char *s, size_t n, mp_u128 *m, int *k)
 {
-	mp_u128 x = 0;
+	/* the integer part and the fraction apart, each in 64 bits: the
+	 * integer part stops growing past MAX_INT, the fraction at
+	 * MAX_FRAC digits */
+	uint64_t whole = 0, part = 0;
 	int frac = -1, digits = 0, big = 0;
 	size_t i;
 
@@ -372,19 +422,22 @@ parse_decimal(const char *s, size_t n, mp_u128 *m, int *k)
 		if (!is_digit(s[i]))
 			return BAD_SYNTAX;
 		digits++;
-		if (frac >= 0 && ++frac > MAX_FRAC)
-			return BAD_FRAC;
-		if (frac < 0 && x > MAX_INT)
+		if (frac >= 0) {
+			if (++frac > MAX_FRAC)
+				return BAD_FRAC;
+			part = part * 10 + (unsigned)(s[i] - '0');
+		} else if (whole > MAX_INT) {
 			big = 1;        /* keep reading: a syntax error wins */
-		else
-			x = x * 10 + (unsigned)(s[i] - '0');
+		} else {
+			whole = whole * 10 + (unsigned)(s[i] - '0');
+		}
 	}
 	if (digits == 0)
 		return BAD_SYNTAX;
-	if (big || x / pow10_u128(frac > 0 ? frac : 0) > MAX_INT)
+	if (big || whole > MAX_INT)
 		return BAD_BIG;
-	*m = x;
 	*k = frac > 0 ? frac : 0;
+	*m = whole * pow10_u128(*k) + part;
 	return 0;
 }
 
@@ -398,12 +451,13 @@ parse_dur(const struct sp_state *st, const char *s, size_t n, uint64_t *ns)
 {
 	mp_u128 m, num, den, r;
 	int k, rc, beats = 0;
-	uint64_t mul = 1000000000u;
+	uint64_t mul = 1000000000u, unit;
 
-	if (n >= 2 && strncasecmp(s + n - 2, "ms", 2) == 0) {
+	if (n >= 2 && to_lower(s[n - 2]) == 'm' && to_lower(s[n - 1]) == 's') {
 		mul = 1000000u;
 		n -= 2;
-	} else if (n >= 2 && strncasecmp(s + n - 2, "us", 2) == 0) {
+	} else if (n >= 2 && to_lower(s[n - 2]) == 'u' &&
+	    to_lower(s[n - 1]) == 's') {
 		mul = 1000u;
 		n -= 2;
 	} else if (n >= 1 && (s[n - 1] == 's' || s[n - 1] == 'S')) {
@@ -422,11 +476,14 @@ parse_dur(const struct sp_state *st, const char *s, size_t n, uint64_t *ns)
 			return BAD_BIG;
 		num = m * 6 * pow10_u128(10 - k) * st->tempo_den;
 		den = st->tempo_num;
+		r = div_round(num, den);
+	} else if (mul % (unit = (uint64_t)pow10_u128(k)) == 0) {
+		/* whole nanoseconds: the rounding division would give the
+		 * same, slowly */
+		r = m * (mul / unit);
 	} else {
-		num = m * mul;
-		den = pow10_u128(k);
+		r = div_round(m * mul, unit);
 	}
-	r = div_round(num, den);
 	if (r > MAX_NS)
 		return BAD_BIG;
 	*ns = (uint64_t)r;

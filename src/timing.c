@@ -12,5 +12,9 @@ timing_frames(mp_u128 time, uint64_t den, uint32_t rate)
 uint64_t
 timing_ns(mp_u128 time, uint64_t den)
 {
+	/* a stream's times are in ns already: skip the 128-bit division
+	 * (the result is the same, the half added rounding nothing) */
+	if (den == 1000000000u)
+		return (uint64_t)time;
 	return (uint64_t)((time * 1000000000u + den / 2) / den);
 }
