@@ -17,44 +17,21 @@ The output is deterministic (a fixed LCG, no clock).  The files are
 generated into a temporary directory by bench.py and never committed.
 """
 
-import struct
+import os
 import sys
+
+# The SMF writers of the test suite (tests/mksmf.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from mksmf import LCG, chunk, header, tempo, vlq  # noqa: E402
+import mksmf  # noqa: E402
 
 PPQ = 480
 BAR = 4 * PPQ
-
-
-def vlq(n):
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
-
-
-def chunk(cid, payload):
-    return cid + struct.pack(">I", len(payload)) + payload
+EOT = b"\x00" + mksmf.EOT      # End-of-Track, at delta 0
 
 
 def mthd(fmt, ntrks, division=PPQ):
-    return chunk(b"MThd", struct.pack(">HHH", fmt, ntrks, division))
-
-
-EOT = b"\x00\xff\x2f\x00"
-
-
-def tempo(usec):
-    return b"\xff\x51\x03" + struct.pack(">I", usec)[1:]
-
-
-class LCG:
-    def __init__(self, seed):
-        self.s = seed & 0x7FFFFFFF
-
-    def below(self, n):
-        self.s = (self.s * 1103515245 + 12345) & 0x7FFFFFFF
-        return (self.s >> 8) % n
+    return header(fmt, ntrks, division)
 
 
 def delta_track(evs):

@@ -170,26 +170,29 @@ bbt_tick(const struct control *c, const struct ctl_pos *p)
 	    p->tick;
 }
 
-/* Resolve bar positions that lie at or before tick X (END: all). */
+/* Resolve position P into *TIME once it lies at or before tick X, where
+ * no time signature still to come can move it (END: in any case). */
 static void
-resolve(struct control *c, uint64_t x, int is_timesig, int end)
+resolve_one(struct control *c, const struct ctl_pos *p, int *known,
+    mp_u128 *time, uint64_t x, int is_timesig, int end)
 {
 	uint64_t t;
 
-	if (!c->s_known && c->o.start.kind == CTL_POS_BBT) {
-		t = bbt_tick(c, &c->o.start);
-		if (end || t < x || (t == x && !is_timesig)) {
-			c->S = tick_time(c, t);
-			c->s_known = 1;
-		}
+	if (*known || p->kind != CTL_POS_BBT)
+		return;
+	t = bbt_tick(c, p);
+	if (end || t < x || (t == x && !is_timesig)) {
+		*time = tick_time(c, t);
+		*known = 1;
 	}
-	if (!c->e_known && c->o.end.kind == CTL_POS_BBT) {
-		t = bbt_tick(c, &c->o.end);
-		if (end || t < x || (t == x && !is_timesig)) {
-			c->E = tick_time(c, t);
-			c->e_known = 1;
-		}
-	}
+}
+
+/* Resolve the bar positions of --start and --end so far. */
+static void
+resolve(struct control *c, uint64_t x, int is_timesig, int end)
+{
+	resolve_one(c, &c->o.start, &c->s_known, &c->S, x, is_timesig, end);
+	resolve_one(c, &c->o.end, &c->e_known, &c->E, x, is_timesig, end);
 }
 
 static void
@@ -487,14 +490,24 @@ at_end_of_file(struct control *c)
 	end_pass(c, end);
 }
 
+/*
+ * Is D[0 .. LEN) one channel message: a status below 0xF0, as many data
+ * bytes as it takes, all below 0x80?  An F7 escape may carry anything.
+ */
+static int
+channel_message(const uint8_t *d, uint32_t len)
+{
+	return len >= 2 && d[0] >= 0x80 && d[0] < 0xf0 &&
+	    len == ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
+	    (len < 3 || d[2] < 0x80);
+}
+
 static void
 chase(struct control *c, const uint8_t *d, uint32_t len)
 {
 	int ch = d[0] & 0x0f;
 
-	/* an F7 escape may carry anything: only well-formed messages */
-	if (len != ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) || d[1] >= 0x80 ||
-	    (len > 2 && d[2] >= 0x80))
+	if (!channel_message(d, len))
 		return;
 
 	switch (d[0] & 0xf0) {
@@ -521,11 +534,8 @@ play_message(struct control *c, struct mp_event *e)
 	uint8_t st = e->data[0];
 	int ch = st & 0x0f, kind = st & 0xf0;
 
-	/* an F7 escape may carry anything: only a message of the length
-	 * its status says, with data bytes, is one */
-	if (st >= 0xf0 || e->len != ((st & 0xe0) == 0xc0 ? 2u : 3u) ||
-	    e->data[1] >= 0x80 || (e->len > 2 && e->data[2] >= 0x80))
-		return 1;
+	if (!channel_message(e->data, e->len))
+		return 1;       /* as it is */
 	if (kind == 0x80 || kind == 0x90 || kind == 0xa0) {
 		int key = e->data[1] + c->o.transpose;
 		int on = kind == 0x90 && e->len > 2 && e->data[2] > 0;
@@ -621,8 +631,7 @@ handle(struct control *c, struct mp_event *e)
 		return 0;
 	c->last_time = t;
 	if (c->phase == PH_CHASE) {
-		if (e->data[0] < 0xf0 && e->len >= 2)
-			chase(c, e->data, e->len);
+		chase(c, e->data, e->len);
 		return 0;
 	}
 	if (!play_message(c, e))

@@ -209,12 +209,6 @@ send_byte(void *buf, uint8_t b, int *written)
 	}
 }
 
-/*
- * Following the transport: see where it is.  Returns 1 with *TFRAME set
- * when it rolls, 0 when it stands (after asking for what that needs).
- * A stop, or a move while rolling, releases the sounding notes; a move
- * asks the scheduler to seek (the sync callback usually did already).
- */
 /* Drop up to MAX records queued for a position the transport has left
  * (whether it rolls or not, so that the scheduler has room for the new
  * one). */
@@ -228,6 +222,12 @@ drop_stale(struct jackout *jo, unsigned max)
 		ring_consume(&jo->ring, sizeof rec + rec.len);
 }
 
+/*
+ * Following the transport: see where it is.  Returns 1 with *TFRAME set
+ * when it rolls, 0 when it stands (after asking for what that needs).
+ * A stop, or a move while rolling, releases the sounding notes; a move
+ * asks the scheduler to seek (the sync callback usually did already).
+ */
 static int
 follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
     uint64_t *tframe, int *written)
@@ -371,11 +371,8 @@ jackout_process(jack_nframes_t nframes, void *arg)
 			jo->release_off = 0;     /* the rest next cycle */
 			break;
 		}
-		state = jo->release_mode == JO_REL_PANIC ||
-		    jo->release_mode == JO_REL_TRANSPORT ? JO_PLAYING :
+		state = jo->release_mode == JO_REL_PANIC ? JO_PLAYING :
 		    JO_DONE;
-		if (jo->release_mode == JO_REL_TRANSPORT)
-			break;          /* no playing in the cycle it moved */
 	}
 	if (state == JO_DONE) {
 		if (atomic_load_explicit(&jo->state, memory_order_relaxed) !=

@@ -33,6 +33,19 @@ push(struct sched *s, const struct sched_rec *rec, const void *data)
 	return 0;
 }
 
+/* The ring's record of EV: its exact frame, kind and length. */
+static void
+make_rec(const struct sched *s, const struct mp_event *ev,
+    struct sched_rec *rec)
+{
+	rec->frame = s->src->rounded ?
+	    timing_frames(2 * ev->time + 1, 2 * s->src->den, s->rate) :
+	    timing_frames(ev->time, s->src->den, s->rate);
+	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->len;
+	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
+	rec->gen = 0;
+}
+
 /* Queue enough ahead of a seek to FRAME before the transport may roll. */
 #define FOLLOW_LEAD_NS 100000000u
 
@@ -75,11 +88,7 @@ follow_run(struct sched *s)
 			done = 1;
 			continue;
 		}
-		rec.frame = s->src->rounded ?
-		    timing_frames(2 * ev.time + 1, 2 * s->src->den, s->rate) :
-		    timing_frames(ev.time, s->src->den, s->rate);
-		rec.len = ev.kind == MP_EV_PANIC ? 0 : ev.len;
-		rec.kind = ev.kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
+		make_rec(s, &ev, &rec);
 		rec.gen = (uint16_t)gen;
 		while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
 		    rec.len) < 0) {
@@ -109,17 +118,13 @@ sched_run(struct sched *s)
 		return follow_run(s);
 	while (!atomic_load(&s->quit) &&
 	    (rc = mp_source_next(s->src, &ev)) > 0) {
-		rec.frame = s->src->rounded ?
-		    timing_frames(2 * ev.time + 1, 2 * s->src->den, s->rate) :
-		    timing_frames(ev.time, s->src->den, s->rate);
+		make_rec(s, &ev, &rec);
 		/* sources are ordered; keep it so even if one is not */
 		if (rec.frame < last)
 			rec.frame = last;
 		last = rec.frame;
 		atomic_store_explicit(&s->last_frame, last,
 		    memory_order_relaxed);
-		rec.len = ev.kind == MP_EV_PANIC ? 0 : ev.len;
-		rec.kind = ev.kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
 		if (push(s, &rec, ev.data) < 0)
 			goto out;
 		s->events++;

@@ -134,6 +134,29 @@ jl_exact() {
 	done
 }
 
+# _jl_await WHAT: wait (10 s) until the server just started (JACKD_PID,
+# log JACK_LOG, name JACK_NAME) accepts clients.  0, or 1 after saying
+# why, with its log (and stopping it if it still runs).
+_jl_await() {
+	_jl_i=0
+	while [ "$_jl_i" -lt 100 ]; do
+		if ! kill -0 "$JACKD_PID" 2>/dev/null; then
+			wait "$JACKD_PID"
+			tap_diag "jack_start: $1 exited with status $? at once; its log:"
+			_jl_catlog "$JACK_LOG"
+			JACKD_PID=
+			return 1
+		fi
+		_jl_running "$JACK_NAME" && return 0
+		sleep 0.1
+		_jl_i=$((_jl_i + 1))
+	done
+	tap_diag "jack_start: $1 did not accept clients within 10 s; its log:"
+	_jl_catlog "$JACK_LOG"
+	jack_stop
+	return 1
+}
+
 # _jl_catlog FILE: print FILE as TAP comment lines.
 _jl_catlog() {
 	[ -f "$1" ] && sed 's/^/# /' "$1"
@@ -230,23 +253,7 @@ jack_start() {
 	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$JACK_NAME" --no-realtime ${JL_JACKD_OPTS--S} \
 		-d dummy -r "$_jl_rate" -p "$_jl_period" </dev/null >"$JACK_LOG" 2>&1 &
 	JACKD_PID=$!
-	_jl_i=0
-	while [ "$_jl_i" -lt 100 ]; do
-		if ! kill -0 "$JACKD_PID" 2>/dev/null; then
-			wait "$JACKD_PID"
-			tap_diag "jack_start: jackd -n $JACK_NAME exited with status $? at once; its log:"
-			_jl_catlog "$JACK_LOG"
-			JACKD_PID=
-			return 1
-		fi
-		_jl_running "$JACK_NAME" && return 0
-		sleep 0.1
-		_jl_i=$((_jl_i + 1))
-	done
-	tap_diag "jack_start: jackd -n $JACK_NAME did not accept clients within 10 s; its log:"
-	_jl_catlog "$JACK_LOG"
-	jack_stop
-	return 1
+	_jl_await "jackd -n $JACK_NAME"
 }
 
 # _jl_pw_conf DIR: write the daemon's configuration (_jl_period frames at
@@ -359,28 +366,11 @@ _jl_pw_start() {
 	JACK_LOG="$JL_TMP/pipewire-$_jl_n.log"
 	pipewire -c "$_jl_pwdir/conf/pipewire.conf" </dev/null >"$JACK_LOG" 2>&1 &
 	JACKD_PID=$!
-	_jl_i=0
-	while [ "$_jl_i" -lt 100 ]; do
-		if ! kill -0 "$JACKD_PID" 2>/dev/null; then
-			wait "$JACKD_PID"
-			tap_diag "jack_start: pipewire $JACK_NAME exited with status $? at once; its log:"
-			_jl_catlog "$JACK_LOG"
-			JACKD_PID=
-			return 1
-		fi
-		if _jl_running "$JACK_NAME"; then
-			# the graph runs at what was asked, or the test means nothing
-			_jl_got="$(jack_bufsize 2>/dev/null | head -n 1) $(jack_samplerate 2>/dev/null | head -n 1)"
-			[ "$_jl_got" = "$_jl_period $_jl_rate" ] && return 0
-			tap_diag "jack_start: pipewire $JACK_NAME runs at '$_jl_got' (period rate), not '$_jl_period $_jl_rate'"
-			jack_stop
-			return 1
-		fi
-		sleep 0.1
-		_jl_i=$((_jl_i + 1))
-	done
-	tap_diag "jack_start: pipewire $JACK_NAME did not accept clients within 10 s; its log:"
-	_jl_catlog "$JACK_LOG"
+	_jl_await "pipewire $JACK_NAME" || return 1
+	# the graph runs at what was asked, or the test means nothing
+	_jl_got="$(jack_bufsize 2>/dev/null | head -n 1) $(jack_samplerate 2>/dev/null | head -n 1)"
+	[ "$_jl_got" = "$_jl_period $_jl_rate" ] && return 0
+	tap_diag "jack_start: pipewire $JACK_NAME runs at '$_jl_got' (period rate), not '$_jl_period $_jl_rate'"
 	jack_stop
 	return 1
 }

@@ -68,6 +68,20 @@ checked() {
 
 # verdict NAME DESC WANT_STATUS: two tests, "the checker ran" (exit status
 # WANT_STATUS and cycles > 0) and "nothing forbidden" (total == 0).
+# interrupt PID: SIGINT, up to 20 s to end (then SIGKILL); its exit
+# status in $status.
+interrupt() {
+	kill -INT "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -0 "$1" 2>/dev/null && kill -KILL "$1"
+	wait "$1"
+	status=$?
+}
+
 verdict() {
 	cycles=$(count "$tmp/$1.rt" cycles)
 	total=$(count "$tmp/$1.rt" total)
@@ -118,15 +132,7 @@ if rec_start "$tmp/sig.rec" -t 1.5; then
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -INT "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-	wait "$pid"
-	status=$?
+	interrupt "$pid"
 	rec_wait 20 >/dev/null
 fi
 verdict sig "stream with a panic, then SIGINT" 130
@@ -150,15 +156,7 @@ if rec_start "$tmp/tr.rec" -t 0; then
 	"${TRANSPORT:-${builddir:-.}/transport}" locate 0 start wait-roll \
 	    sleep 400 stop wait-stop locate 96000 start wait-roll sleep 300 \
 	    locate 24000 wait-roll sleep 300 stop wait-stop >/dev/null
-	kill -INT "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-	wait "$pid"
-	status=$?
+	interrupt "$pid"
 	rec_stop 20 >/dev/null
 fi
 verdict tr "--transport --clock: start, stop, locate, SIGINT" 130

@@ -24,28 +24,18 @@
 #include "midiplay/log.h"
 #include "midiplay/smf_reader.h"
 
+#define FUZZ_NAME "fuzz-control"
+#include "fuzz.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static FILE *sink;              /* dump_event() writes here: /dev/null */
-
-static void
-breach(const char *what)
-{
-	fprintf(stderr, "fuzz-control: contract broken: %s\n", what);
-	abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_mute(1);
-	if ((sink = fopen("/dev/null", "w")) == NULL) {
-		perror("fuzz-control: /dev/null");
-		exit(1);
-	}
+	fuzz_init();
 	return 0;
 }
 

@@ -30,29 +30,20 @@
 #include "midiplay/smf_reader.h"
 #include "midiplay/timing.h"
 
+#define FUZZ_NAME "fuzz-smf"
+#include "fuzz.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static FILE *sink;              /* dump_event() writes here: /dev/null */
 static volatile uint8_t touch;  /* so that reading the bytes is not elided */
-
-static void
-breach(const char *what)
-{
-	fprintf(stderr, "fuzz-smf: contract broken: %s\n", what);
-	abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_mute(1);
-	if ((sink = fopen("/dev/null", "w")) == NULL) {
-		perror("fuzz-smf: /dev/null");
-		exit(1);
-	}
+	fuzz_init();
 	return 0;
 }
 

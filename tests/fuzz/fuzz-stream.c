@@ -41,6 +41,9 @@
 #include "midiplay/stream.h"
 #include "midiplay/stream_parse.h"
 
+#define FUZZ_NAME "fuzz-stream"
+#include "fuzz.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,27 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_NS ((uint64_t)100000000 * 1000000000u)
 #define DAY_NS ((uint64_t)86400 * 1000000000u)
 
-static FILE *sink;              /* dump_event() writes here: /dev/null */
 static int memfd = -1;          /* holds the input for the stream source */
 static volatile uint8_t touch;  /* so that reading the bytes is not elided */
-
-static void
-breach(const char *what)
-{
-	fprintf(stderr, "fuzz-stream: contract broken: %s\n", what);
-	abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_mute(1);
-	if ((sink = fopen("/dev/null", "w")) == NULL) {
-		perror("fuzz-stream: /dev/null");
-		exit(1);
-	}
+	fuzz_init();
 	memfd = memfd_create("fuzz-stream", 0);
 	if (memfd < 0) {
 		char path[] = "/tmp/fuzz-stream.XXXXXX";
