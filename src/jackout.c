@@ -325,8 +325,9 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		if (!atomic_load_explicit(&jo->start, memory_order_acquire))
 			return 0;
 		/* This cycle may have begun before the connections were
-		 * made: start with the next one. */
-		if (!jo->armed) {
+		 * made: start with the next one.  With none, there is
+		 * nothing to wait for. */
+		if (jo->linked && !jo->armed) {
 			jo->armed = 1;
 			return 0;
 		}
@@ -653,6 +654,7 @@ jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t, uint32_t),
 void
 jackout_start(struct jackout *jo)
 {
+	jo->linked = jack_port_connected(jo->port) > 0;
 	atomic_store_explicit(&jo->start, 1, memory_order_release);
 }
 

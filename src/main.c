@@ -29,6 +29,7 @@
 
 #define RING_SIZE (1u << 20)
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
+#define START_POLL_NS 200000L     /* until playback begins: 0.2 ms */
 #define MAX_CONNECT 64
 
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
@@ -480,11 +481,17 @@ catch_signals(void)
 }
 
 static void
-nap(void)
+nap_ns(long ns)
 {
-	struct timespec ts = { 0, POLL_NS };
+	struct timespec ts = { 0, ns };
 
 	nanosleep(&ts, NULL);
+}
+
+static void
+nap(void)
+{
+	nap_ns(POLL_NS);
 }
 
 static int
@@ -643,7 +650,7 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	while (stream == NULL && !o->transport &&
 	    ring_used(&jo->ring) == 0 &&
 	    !atomic_load(&sched.finished)) {
-		nap();
+		nap_ns(START_POLL_NS);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec >= 2)
 			break;
@@ -699,7 +706,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			    jo->rate, atomic_load(&sched.finished) ?
 			    (double)atomic_load(&sched.last_frame) / jo->rate :
 			    -1, 0);
-		nap();
+		/* say "playing" in the cycle it begins, then poll slower */
+		nap_ns(announced ? POLL_NS : START_POLL_NS);
 	}
 	show_update(sh, (double)atomic_load(&jo->position) / jo->rate,
 	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);

@@ -51,6 +51,10 @@ struct jackout {
 	uint64_t clock_frames;
 	int clock_started;
 
+	/* set before jackout_start: the port had connections then, which
+	 * may be too new for the cycle under way (see the callback) */
+	int linked;
+
 	/* private to the process callback */
 	int armed;
 	int have_time;
