@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <jack/midiport.h>
 
 #include "midiplay/event.h"
@@ -325,12 +326,15 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		if (!atomic_load_explicit(&jo->start, memory_order_acquire))
 			return 0;
 		/* This cycle may have begun before the connections were
-		 * made: start with the next one.  With none, there is
-		 * nothing to wait for. */
+		 * made: start with the next one, or later (settle_frames).
+		 * With none, there is nothing to wait for. */
 		if (jo->linked && !jo->armed) {
 			jo->armed = 1;
+			jo->armed_at = jo->now;
 			return 0;
 		}
+		if (jo->linked && jo->now - jo->armed_at < jo->settle_frames)
+			return 0;
 		atomic_store_explicit(&jo->zero_frame, jo->now,
 		    memory_order_relaxed);
 		state = JO_PLAYING;
@@ -564,6 +568,7 @@ connect_to(struct jackout *jo, const char *dest)
 		return -1;
 	}
 	log_info("connected %s to %s", jack_port_name(jo->port), dest);
+	jo->made_links = 1;
 	return 0;
 }
 
@@ -654,7 +659,28 @@ jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t, uint32_t),
 void
 jackout_start(struct jackout *jo)
 {
-	jo->linked = jack_port_connected(jo->port) > 0;
+	struct timespec nap = { 0, 200000 };
+	int i;
+
+	/* PipeWire's port reads as connected only once its end of a new
+	 * link is set up, a little after jack_connect returned: give it
+	 * half a second */
+	for (i = 0; jo->made_links && i < 2500 &&
+	    jack_port_connected(jo->port) == 0; i++)
+		nanosleep(&nap, NULL);
+	jo->linked = jo->made_links || jack_port_connected(jo->port) > 0;
+	/* PipeWire's jack_connect returns before the link works: the port
+	 * reads as connected once our end is set up, while the reader's end
+	 * and the rule that it runs after us arrive separately, so for a
+	 * cycle or two an event can be lost or read a cycle late (seen at
+	 * period 64, with no missed cycle in the daemon's log).  There,
+	 * time zero waits two more periods and at least 10 ms. */
+	jo->settle_frames = 0;
+	if (jo->linked && strstr(jack_get_version_string(), "PipeWire")) {
+		uint32_t two = 2 * jack_get_buffer_size(jo->client);
+
+		jo->settle_frames = jo->rate / 100 > two ? jo->rate / 100 : two;
+	}
 	atomic_store_explicit(&jo->start, 1, memory_order_release);
 }
 

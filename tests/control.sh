@@ -132,6 +132,6 @@ st=$?
 [ $st -eq 0 ] && [ ! -s "$tmp/tty" ]
 tap_ok $? "-q: no progress line (exit $st, $(wc -c <"$tmp/tty") bytes)"
 jack_stop
-jack_start 64 || exit 1
+jack_start "$(jl_small_period)" || exit 1
 play_case --clock --tempo 1.25 --end 3:1 --transpose -3
 tap_exit

@@ -10,6 +10,15 @@
 #   A. midisend connects itself to recorder:in and sends two cycles later;
 #   B. the recorder connects (-c midisend:out) and midisend (-w -k 0) sends in
 #      the very cycle whose process callback first sees its port connected.
+#      On PipeWire (MP_JACK=pipewire) midisend lets two cycles go by first
+#      (-k 2, as in A): there a port reads as connected once the writer's own
+#      end of the link is set up, while the reader's end and the daemon's
+#      "reader runs after writer" dependency arrive by separate messages
+#      (pipewire-jack.c client_node_port_set_mix_info/port_set_io,
+#      impl-link.c pw_impl_link_activate), so an event written in that
+#      first cycle is, now and then, lost or read a cycle late, with no
+#      missed cycle in the daemon's log.  The frames are checked just as
+#      exactly.
 #
 # The servers run in synchronous mode (jackd -S) unless JL_JACKD_OPTS says
 # otherwise: in the default asynchronous mode, when an xrun happens (common at
@@ -100,7 +109,9 @@ for p in $periods; do
 	tap_diff "$work/a-$p.exp" "$work/a-$p.out" "period $p A: frames equal cycle start + offset, bytes equal"
 
 	# --- B: the recorder connects to midisend:out (-c) ----------------------
-	"$MIDISEND" -w -k 0 -e "0:9045 7F" -e "$((p - 1)):80457F" >"$work/b-$p.start" 2>"$work/b-$p.send.err" &
+	skip=0
+	jl_pipewire && skip=2
+	"$MIDISEND" -w -k "$skip" -e "0:9045 7F" -e "$((p - 1)):80457F" >"$work/b-$p.start" 2>"$work/b-$p.send.err" &
 	send_pid=$!
 	rec_start "$work/b-$p.out" -c midisend:out
 	tap_ok $? "period $p B: recorder connected to midisend:out and ready"
@@ -108,7 +119,7 @@ for p in $periods; do
 	st=$?
 	start=$(cat "$work/b-$p.start")
 	case $start in '' | *[!0-9]*) st=1 ;; esac
-	tap_ok $st "period $p B: midisend sent in its first connected cycle, frame ${start:-?}"
+	tap_ok $st "period $p B: midisend sent $skip cycle(s) after its first connected one, frame ${start:-?}"
 	[ $st -eq 0 ] || { _jl_catlog "$work/b-$p.send.err"; start=0; }
 	sleep 0.1
 	rec_stop 10

@@ -52,11 +52,15 @@ struct jackout {
 	int clock_started;
 
 	/* set before jackout_start: the port had connections then, which
-	 * may be too new for the cycle under way (see the callback) */
+	 * may be too new for the cycle under way (see the callback); and
+	 * how many frames more to let pass before time zero (PipeWire) */
+	int made_links;             /* jackout_connect made one */
 	int linked;
+	uint32_t settle_frames;
 
 	/* private to the process callback */
 	int armed;
+	uint64_t armed_at;
 	int have_time;
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
