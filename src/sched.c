@@ -2,6 +2,8 @@
  * sched: source -> exact frames -> ring.  See sched.h.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 #include "midiplay/log.h"
@@ -178,6 +180,17 @@ sched_start_follow(struct sched *s, struct mp_source *src, struct ring *ring,
 	}
 	s->running = 1;
 	return 0;
+}
+
+int
+sched_realtime(struct sched *s, int prio)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = prio;
+	return s->running ? pthread_setschedparam(s->thread, SCHED_FIFO, &sp) :
+	    ESRCH;
 }
 
 void

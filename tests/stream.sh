@@ -32,7 +32,7 @@ relative() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; print }' "$1"
 }
 
-tap_plan 21
+tap_plan 25
 jack_start 256 || exit 1
 
 printf '@0.5 on 60 1\n@1.5 off 60 0\n' >"$tmp/in"
@@ -138,3 +138,32 @@ printf '90 90 02\n9F 3C 64\n9F FF 7F\n8F 3C 00\n' >"$tmp/want"
 cut -d' ' -f2- "$tmp/got" >"$tmp/got.bytes"
 [ "$status" -eq 0 ] && cmp -s "$tmp/want" "$tmp/got.bytes"
 tap_ok $? "raw note-ons with keys of 0x80 and more go out as they are, exit $status"
+
+# The thread reading the stream asks for real-time scheduling (SCHED_FIFO)
+# and -v says whether it got it; without the right to it, it plays all the
+# same.  Expected here: what chrt says this user may do.
+live_v() {
+	rec_start "$tmp/rec" -t 1 || exit 1
+	( echo "on 60 100"; sleep 0.1; echo "off 60 0" ) |
+	    timeout -s KILL 30 "$@" -v -c recorder:in - 2>"$tmp/err"
+	status=$?
+	rec_wait 20 >/dev/null
+}
+if chrt -f 1 true 2>/dev/null; then
+	want='reading the stream at real-time priority [0-9]'
+else
+	want='reading the stream without real-time priority'
+fi
+live_v "$MIDIPLAY"
+grep -q "^midiplay: $want" "$tmp/err"
+tap_ok $? "-v: $(grep 'reading the stream' "$tmp/err" | head -1)"
+[ "$(wc -l <"$tmp/rec")" -eq 2 ] && [ $status -eq 0 ]
+tap_ok $? "both events arrive, exit $status"
+# No right to it: RLIMIT_RTPRIO 0 and, for root, no CAP_SYS_NICE.
+live_v sh -c 'ulimit -r 0 || exit 125
+	[ "$(id -u)" -eq 0 ] && exec setpriv --bounding-set -sys_nice --inh-caps -sys_nice "$@"
+	exec "$@"' nort "$MIDIPLAY"
+grep -q '^midiplay: reading the stream without real-time priority: Operation not permitted' "$tmp/err"
+tap_ok $? "without the right: $(grep 'reading the stream' "$tmp/err" | head -1)"
+[ "$(wc -l <"$tmp/rec")" -eq 2 ] && [ $status -eq 0 ]
+tap_ok $? "without the right: both events arrive all the same, exit $status"

@@ -77,6 +77,10 @@ int sched_start_follow(struct sched *s, struct mp_source *src,
     struct ring *ring, uint32_t rate, int release_at_end,
     struct sched_follow *follow);
 
+/* Run the thread SCHED_FIFO at PRIO: 0, or an errno (EPERM where the
+ * system does not allow it). */
+int sched_realtime(struct sched *s, int prio);
+
 /* Ask the thread to stop early (it may be sleeping on a full ring). */
 void sched_quit(struct sched *s);
 
