@@ -23,6 +23,7 @@ also on Ctrl-C.
 
 import os
 import platform
+import re
 import resource
 import select
 import shutil
@@ -159,6 +160,11 @@ class Recorder:
                        stderr=open(self.err, "w"), env=srv.env)
         wait_for(self.err, "ready\n", 15, self.p)
 
+    def xruns(self):
+        """The xruns the recorder counted (after wait)."""
+        m = re.search(r"recorder: (\d+) xruns", readfile(self.err))
+        return int(m.group(1)) if m else 0
+
     def wait(self, timeout):
         try:
             self.p.wait(timeout=timeout)
@@ -254,15 +260,32 @@ def row_timing(results):
 # ---------------------------------------------------------------- row 2
 
 def jitter(got, times_path):
-    """Deviation, in ms, of (received frame / rate - write time) from its
-    median, for each event; None when counts differ."""
+    """For each event, its received frame less the server's frame when the
+    writer's call returned (the jack_frame_time() the writer read just
+    after it), in ms; the deviation of each from their median, sorted.
+    Also the same against the writer's wall clock taken as frames (frame /
+    rate - write time), which counts a server that falls behind real time
+    as jitter.  None when counts differ."""
     with open(times_path) as f:
-        stamps = [int(x) for x in f.read().split()]
+        stamps = [tuple(int(x) for x in line.split()) for line in f if line.strip()]
     if len(stamps) != len(got) or not got:
         return None
-    d = [frame / RATE - t / 1e9 for (frame, _), t in zip(got, stamps)]
-    m = median(d)
-    return sorted(abs(x - m) * 1e3 for x in d)
+    d = []
+    for (frame, _), (_, at) in zip(got, stamps):
+        diff = (frame - at) & 0xFFFFFFFF           # jack_frame_time() wraps at 2^32
+        d.append((diff - (1 << 32) if diff >= 1 << 31 else diff) / RATE)
+    wall = [frame / RATE - t / 1e9 for (frame, _), (t, _) in zip(got, stamps)]
+    m, mw = median(d), median(wall)
+    return (sorted(abs(x - m) * 1e3 for x in d), sorted(abs(x - mw) * 1e3 for x in wall))
+
+
+# The writer runs SCHED_FIFO where allowed, so that its stamp after each
+# write is not delayed by a busy machine: the row is about what the player
+# adds.  python-rtmidi's JACK thread inherits it; midiplay's reader asks
+# for its own.
+WRITER_PREFIX = (["chrt", "-f", "1"] if shutil.which("chrt") and
+                 subprocess.run(["chrt", "-f", "1", "true"], stderr=subprocess.DEVNULL).returncode == 0
+                 else [])
 
 
 def row_live(results):
@@ -270,7 +293,8 @@ def row_live(results):
     count = 300 if QUICK else 700
     runs = 1 if QUICK else 2
     for period in (256, 1024):
-        res = {"mp": [], "alt": [], "bad": []}
+        res = {"mp": [], "alt": [], "mp_wall": [], "alt_wall": [], "bad": [], "mp_xruns": 0,
+               "alt_xruns": 0}
         for r in range(runs):
             # A fresh server for each side: after a python-rtmidi client
             # exits, a synchronous jackd was seen running its cycles late
@@ -284,7 +308,7 @@ def row_live(results):
             mperr = os.path.join(TMP, "mp-live-%d-%d.err" % (period, r))
             mp = spawn([MIDIPLAY, "-v", "-c", "recorder:in", "-"], stdin=subprocess.PIPE,
                        stdout=subprocess.DEVNULL, stderr=open(mperr, "w"), env=srv.env)
-            wr = spawn([PY, os.path.join(BENCH, "writer.py"), "stream", str(interval), str(count), times],
+            wr = spawn(WRITER_PREFIX + [PY, os.path.join(BENCH, "writer.py"), "stream", str(interval), str(count), times],
                        stdin=subprocess.PIPE, stdout=mp.stdin, env=srv.env, text=True)
             mp.stdin.close()
             wait_for(mperr, "playing from frame", 15, mp)
@@ -296,12 +320,14 @@ def row_live(results):
             if j is None:
                 res["bad"].append("midiplay: counts differ")
             else:
-                res["mp"] += j
+                res["mp"] += j[0]
+                res["mp_wall"] += j[1]
+            res["mp_xruns"] += rec.xruns()
             srv.stop()
             srv = Server(period)
             log("live: period %d, run %d/%d: writer -> python-rtmidi send_message" % (period, r + 1, runs))
             times = os.path.join(TMP, "times-%d-%d-rt.txt" % (period, r))
-            wr = spawn([PY, os.path.join(BENCH, "writer.py"), "rtmidi", str(interval), str(count), times,
+            wr = spawn(WRITER_PREFIX + [PY, os.path.join(BENCH, "writer.py"), "rtmidi", str(interval), str(count), times,
                         "rtwriter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=srv.env, text=True)
             if readline_timeout(wr.stdout, 30).strip() != "open":
                 raise BenchError("writer.py rtmidi did not open its port")
@@ -313,7 +339,9 @@ def row_live(results):
             if j is None:
                 res["bad"].append("python-rtmidi: counts differ")
             else:
-                res["alt"] += j
+                res["alt"] += j[0]
+                res["alt_wall"] += j[1]
+            res["alt_xruns"] += rec.xruns()
             srv.stop()
         results[period] = res
     return count, runs, interval
@@ -578,6 +606,9 @@ def table(r):
         count, lruns, interval = r["live_meta"]
         for period in (256, 1024):
             t = r["live"][period]
+            for k in ("mp", "alt", "mp_wall", "alt_wall"):
+                t[k] = sorted(t.get(k, []))   # the runs' lists, merged
+
             def p99(v):
                 return v[min(len(v) - 1, int(len(v) * 0.99))] if v else None
 
@@ -589,9 +620,13 @@ def table(r):
                 return "median %.3f, p95 %.3f, p99 %.3f, max %.3f" % (
                     q(0.5), q(0.95), q(0.99), v[-1])
             mp99, al99 = p99(t["mp"]), p99(t["alt"])
-            row("live%d" % period, "2. live jitter added, ms, period %d" % period, js(t["mp"]),
-                js(t["alt"]), fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
+            row("live%d" % period, "2. live jitter added, ms, period %d" % period,
+                js(t["mp"]) + "; %d xruns" % t.get("mp_xruns", 0),
+                js(t["alt"]) + "; %d xruns" % t.get("alt_xruns", 0), fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
                 mp99 is not None and mp99 < 0.5 and not t["bad"])
+            row("wall%d" % period, "   the same against the wall clock, period %d" % period,
+                js(t["mp_wall"]), js(t["alt_wall"]), fmt_ratio(p99(t["mp_wall"]), p99(t["alt_wall"])) + " (p99)",
+                "(not a target)", None)
     if "load_meta" in r:
         sizes, lr = r["load_meta"]
         for n in sizes:
@@ -671,13 +706,17 @@ def notes(r):
     if "live_meta" in r:
         count, lruns, interval = r["live_meta"]
         out.append(
-            "2. bench/writer.py writes a note-on or note-off every %g ms with time.sleep, %d events, "
+            "2. bench/writer.py (%s) writes a note-on or note-off every %g ms with time.sleep, %d events, "
             "%d run(s) a period, stamping CLOCK_MONOTONIC after each write; as lines into `midiplay -` "
             "(default latency, one period), or through python-rtmidi's send_message. For each event d = "
-            "received frame / 48000 - write time; the figure is |d - median(d)| in ms, its max and "
-            "99th percentile over every event of every run; the target is judged on the 99th "
-            "percentile, as single events delayed by a stall of this shared machine (seen up to "
-            "tens of ms, for both) say more about the machine than about the player." % (interval, count, lruns))
+            "received frame - the server's frame when the write returned (jack_frame_time(), read by "
+            "the writer right after each write through libjack with ctypes), in ms; the figure is "
+            "|d - median(d)|, its median, p95, p99 and max over every event of every run. The target "
+            "is judged on the 99th percentile, as single events delayed by a stall of this shared "
+            "machine (seen up to tens of ms, for both) say more about the machine than about the "
+            "player. The row under it takes received frame / 48000 - write time instead: a server "
+            "that falls behind real time (a dummy-driver jackd under load does) shows there as "
+            "jitter of whichever client ran on it." % ("SCHED_FIFO 1 through chrt; its JACK thread in the python-rtmidi runs inherits it" if WRITER_PREFIX else "an ordinary process", interval, count, lruns))
     if "load_meta" in r:
         sizes, lr = r["load_meta"]
         out.append(

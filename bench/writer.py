@@ -12,11 +12,30 @@ rtmidi  sends the same messages with python-rtmidi's send_message on its
 Either way it waits for a line on stdin before the first message (the driver
 sends it once the path to the recorder is connected), sleeps with
 time.sleep until each deadline (start + i * INTERVAL), and appends to TIMES
-the CLOCK_MONOTONIC nanoseconds at which each write or send_message returned.
+one line per message, "NS FRAME": the CLOCK_MONOTONIC nanoseconds at which
+the write or send_message returned, and the server's frame just then
+(jack_frame_time() of a JACK client the writer opens for this, through
+libjack with ctypes: JACK's own answer to "which frame is it now").
 """
+import ctypes
 import os
 import sys
 import time
+
+
+def frame_clock(name):
+    """A function returning jack_frame_time() of a new client NAME (no
+    ports, not activated) on the server JACK_DEFAULT_SERVER names."""
+    lib = ctypes.CDLL("libjack.so.0")
+    lib.jack_client_open.restype = ctypes.c_void_p
+    lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+    lib.jack_frame_time.restype = ctypes.c_uint32
+    lib.jack_frame_time.argtypes = [ctypes.c_void_p]
+    status = ctypes.c_int(0)
+    client = lib.jack_client_open(name.encode(), 1, ctypes.byref(status))   # JackNoStartServer
+    if not client:
+        raise SystemExit("writer.py: cannot open JACK client %s (status 0x%x)" % (name, status.value))
+    return lambda: lib.jack_frame_time(client)
 
 
 def main():
@@ -32,6 +51,7 @@ def main():
     elif mode != "stream":
         sys.stderr.write(__doc__)
         return 2
+    now_frame = frame_clock("writerclock")
     sys.stdin.readline()
     stamps = []
     step = int(interval * 1e6)
@@ -45,9 +65,9 @@ def main():
             out.send_message(msg)
         else:
             os.write(1, line)
-        stamps.append(time.monotonic_ns())
+        stamps.append((time.monotonic_ns(), now_frame()))
     with open(times_path, "w") as f:
-        f.write("".join("%d\n" % t for t in stamps))
+        f.write("".join("%d %d\n" % t for t in stamps))
     if out is not None:
         time.sleep(0.5)
         out.close_port()
