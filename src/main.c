@@ -18,9 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jack/jack.h>
-#include <jack/thread.h>
-
 #include "midiplay/control.h"
 #include "midiplay/dump.h"
 #include "midiplay/jackout.h"
@@ -635,21 +632,21 @@ stream_clock(void *ctx)
  * A stream line is timed by when the thread reading it wakes up: on a
  * busy machine an ordinary thread can wake milliseconds late (seen: p99
  * 4.6 ms with two busy processes on two cores).  So it asks to run
- * SCHED_FIFO, one step below JACK's process thread (or at 1 when JACK
- * runs without real-time scheduling), where the system allows it, as it
- * does JACK clients in the audio group.  It sleeps in poll() between
- * lines, and reads no faster than the events can leave.
+ * SCHED_FIFO at priority 1, the lowest: above every ordinary thread,
+ * below JACK's own real-time threads.  (Not one step below JACK's
+ * process thread: PipeWire 0.3.65's jack_client_real_time_priority()
+ * returns an uninitialised value, as valgrind showed.)  Where the system
+ * does not allow it, as it does JACK clients in the audio group, the
+ * thread stays as it was.  It sleeps in poll() between lines and reads no
+ * faster than the events can leave.
  */
 static void
-stream_realtime(struct jackout *jo, struct sched *sched)
+stream_realtime(struct sched *sched)
 {
-	int prio = jack_client_real_time_priority(jo->client);
-	int err;
+	int err = sched_realtime(sched, 1);
 
-	prio = prio > 1 ? prio - 1 : 1;
-	err = sched_realtime(sched, prio);
 	if (err == 0)
-		log_info("reading the stream at real-time priority %d", prio);
+		log_info("reading the stream at real-time priority 1");
 	else
 		log_info("reading the stream without real-time priority: %s",
 		    strerror(err));
@@ -672,7 +669,7 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	    o->transport ? &jo->follow : NULL) < 0)
 		return 1;
 	if (stream != NULL)
-		stream_realtime(jo, &sched);
+		stream_realtime(&sched);
 	/* let the scheduler queue a file's first events before time zero
 	 * (a stream's first line may take its time) */
 	clock_gettime(CLOCK_MONOTONIC, &t0);

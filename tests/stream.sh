@@ -150,7 +150,7 @@ live_v() {
 	rec_wait 20 >/dev/null
 }
 if chrt -f 1 true 2>/dev/null; then
-	want='reading the stream at real-time priority [0-9]'
+	want='reading the stream at real-time priority 1$'
 else
 	want='reading the stream without real-time priority'
 fi
