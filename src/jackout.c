@@ -325,15 +325,13 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		}
 		if (!atomic_load_explicit(&jo->start, memory_order_acquire))
 			return 0;
-		/* This cycle may have begun before the connections were
-		 * made: start with the next one, or later (settle_frames).
-		 * With none, there is nothing to wait for. */
-		if (jo->linked && !jo->armed) {
+		/* Time zero waits settle_frames from the first cycle to
+		 * see the start (see jackout_start). */
+		if (!jo->armed) {
 			jo->armed = 1;
 			jo->armed_at = jo->now;
-			return 0;
 		}
-		if (jo->linked && jo->now - jo->armed_at < jo->settle_frames)
+		if (jo->now - jo->armed_at < jo->settle_frames)
 			return 0;
 		atomic_store_explicit(&jo->zero_frame, jo->now,
 		    memory_order_relaxed);
@@ -660,27 +658,27 @@ void
 jackout_start(struct jackout *jo)
 {
 	struct timespec nap = { 0, 200000 };
-	int i;
+	uint32_t period = jack_get_buffer_size(jo->client);
+	int i, linked;
 
-	/* PipeWire's port reads as connected only once its end of a new
-	 * link is set up, a little after jack_connect returned: give it
-	 * half a second */
+	/* On PipeWire a port reads as connected only a little after
+	 * jack_connect returned: give our own links half a second. */
 	for (i = 0; jo->made_links && i < 2500 &&
 	    jack_port_connected(jo->port) == 0; i++)
 		nanosleep(&nap, NULL);
-	jo->linked = jo->made_links || jack_port_connected(jo->port) > 0;
-	/* PipeWire's jack_connect returns before the link works: the port
-	 * reads as connected once our end is set up, while the reader's end
-	 * and the rule that it runs after us arrive separately, so for a
-	 * cycle or two an event can be lost or read a cycle late (seen at
-	 * period 64, with no missed cycle in the daemon's log).  There,
-	 * time zero waits two more periods and at least 10 ms. */
-	jo->settle_frames = 0;
-	if (jo->linked && strstr(jack_get_version_string(), "PipeWire")) {
-		uint32_t two = 2 * jack_get_buffer_size(jo->client);
-
-		jo->settle_frames = jo->rate / 100 > two ? jo->rate / 100 : two;
-	}
+	/* With no connection, time zero is the first cycle to see the
+	 * start.  With one, the cycle under way may have begun before it
+	 * was made: time zero is the next cycle (any wait of 1 frame or
+	 * more skips the first).  PipeWire's link carries events only a
+	 * cycle or two after that (its reader's end and the rule that the
+	 * reader runs after us arrive separately; an event can be lost or
+	 * read a cycle late, seen at period 64 with no missed cycle in the
+	 * daemon's log): there it waits two periods and at least 10 ms. */
+	linked = jo->made_links || jack_port_connected(jo->port) > 0;
+	jo->settle_frames = linked ? 1 : 0;
+	if (linked && strstr(jack_get_version_string(), "PipeWire"))
+		jo->settle_frames = jo->rate / 100 > 2 * period ?
+		    jo->rate / 100 : 2 * period;
 	atomic_store_explicit(&jo->start, 1, memory_order_release);
 }
 

@@ -51,11 +51,9 @@ struct jackout {
 	uint64_t clock_frames;
 	int clock_started;
 
-	/* set before jackout_start: the port had connections then, which
-	 * may be too new for the cycle under way (see the callback); and
-	 * how many frames more to let pass before time zero (PipeWire) */
 	int made_links;             /* jackout_connect made one */
-	int linked;
+	/* set by jackout_start: frames from the first cycle that sees the
+	 * start to time zero (0: that cycle) */
 	uint32_t settle_frames;
 
 	/* private to the process callback */
