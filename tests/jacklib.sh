@@ -150,6 +150,9 @@ jl_exact() {
 	_jl_try=0
 	while :; do
 		_jl_x0=$(jl_pw_xruns)
+		# The check's tap_ok marks missed cycles of this run only.
+		_tap_m0=$_jl_x0
+		_tap_mlog=${JACK_LOG:-}
 		"$@"
 		_jl_st=$?
 		[ "$_jl_st" -eq 0 ] && return 0
