@@ -607,7 +607,7 @@ def table(r):
         for period in (256, 1024):
             t = r["live"][period]
             for k in ("mp", "alt", "mp_wall", "alt_wall"):
-                t[k] = sorted(t.get(k, []))   # the runs' lists, merged
+                t[k] = sorted(t[k])   # the runs' lists, merged
 
             def p99(v):
                 return v[min(len(v) - 1, int(len(v) * 0.99))] if v else None
@@ -621,8 +621,8 @@ def table(r):
                     q(0.5), q(0.95), q(0.99), v[-1])
             mp99, al99 = p99(t["mp"]), p99(t["alt"])
             row("live%d" % period, "2. live jitter added, ms, period %d" % period,
-                js(t["mp"]) + "; %d xruns" % t.get("mp_xruns", 0),
-                js(t["alt"]) + "; %d xruns" % t.get("alt_xruns", 0), fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
+                js(t["mp"]) + "; %d xruns" % t["mp_xruns"],
+                js(t["alt"]) + "; %d xruns" % t["alt_xruns"], fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
                 mp99 is not None and mp99 < 0.5 and not t["bad"])
             row("wall%d" % period, "   the same against the wall clock, period %d" % period,
                 js(t["mp_wall"]), js(t["alt_wall"]), fmt_ratio(p99(t["mp_wall"]), p99(t["alt_wall"])) + " (p99)",

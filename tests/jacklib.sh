@@ -105,10 +105,11 @@ jl_pw_normalise() {
 # late one, never arrives.  The clients are not told (their xrun callback
 # is not called; 0.3.65); only the daemon logs it, at info level: "client
 # too slow!" (a client late) or "client missed N wakeups" (the driver's own
-# timer late).
+# timer late).  _jl_pw_miss matches those lines, for jl_exact too.
+_jl_pw_miss='client too slow|client missed|graph xrun|not finished'
 jl_pw_xruns() {
 	if jl_pipewire && [ -n "$JACK_LOG" ] && [ -f "$JACK_LOG" ]; then
-		grep -c -e 'client too slow' -e 'client missed' -e 'graph xrun' -e 'not finished' "$JACK_LOG"
+		grep -c -E "$_jl_pw_miss" "$JACK_LOG"
 	else
 		echo 0
 	fi
@@ -162,7 +163,7 @@ jl_exact() {
 			return "$_jl_st"
 		fi
 		tap_diag "PipeWire missed $((_jl_x1 - _jl_x0)) cycle(s) during this run, which therefore proves nothing:"
-		grep -e 'client too slow' -e 'client missed' -e 'graph xrun' -e 'not finished' "$JACK_LOG" |
+		grep -E "$_jl_pw_miss" "$JACK_LOG" |
 		    tail -n $((_jl_x1 - _jl_x0)) | head -n 5 | cut -c 1-200 | sed 's/^/#   /'
 		_jl_try=$((_jl_try + 1))
 		if [ "$_jl_try" -gt "${JL_PW_RETRIES:-4}" ]; then
