@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # first-run.sh: from a fresh Debian or Ubuntu checkout to hearing midiplay
 # work, with or without a sound card.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench.py: midiplay's benchmarks, each row measured for midiplay and for the
 usual alternative in the same run, printed as one markdown table.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cbtime: LD_PRELOAD timer of a JACK client's process callback, for the
  * callback row of `make bench`.

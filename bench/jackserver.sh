@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # jackserver.sh PERIOD: hold one private JACK server for the benchmark driver.
 #
 # Starts `jackd -S -n mptest-PID-N --no-realtime -d dummy -r 48000 -p PERIOD`

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The alternative of the stream-parsing row: the same lines parsed in
 Python into mido messages, as a script reading a text stream would.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The usual alternative player: mido's MidiFile.play() into a python-rtmidi
 JACK port, as a script that sends a file "in time" is written.
 

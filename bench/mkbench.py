@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write the inputs of the midiplay benchmarks (Python 3 standard library).
 
 Usage:

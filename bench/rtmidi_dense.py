@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The alternative of the callback row: python-rtmidi sending a dense
 stream on JACK, under bench/cbtime.so (which times rtmidi's own process
 callback per event).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * smfload: how long libsmf takes to deliver the first event of a file, and
  * how much memory it holds then.  The alternative of the loading row of

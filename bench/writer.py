@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The live writer of the stream-jitter row: emits a note-on or note-off
 every INTERVAL milliseconds with real sleeps and records when it wrote each.
 

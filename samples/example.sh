@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # example.sh: a shell loop writing a pattern into `midiplay -`.
 #
 #   sh samples/example.sh -c fluidsynth      play into FluidSynth

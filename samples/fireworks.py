@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """fireworks.py: turn the pixels of fireworks into notes, for `midiplay -`.
 
     python3 samples/fireworks.py | midiplay -c fluidsynth -

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * control: --tempo, --bpm, --start, --end, --loop, --tracks, --channels,
  * --transpose and --clock over an SMF reader.  See control.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump: events in the stream format, with exact times.  See dump.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * jackout: JACK client, port connections and the process callback.
  * See jackout.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log: levelled messages on stderr for people.  See log.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * midiplay: play a Standard MIDI File into a JACK MIDI port, every event
  * at its exact frame.
@@ -425,7 +426,13 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			printf("%s %s\n"
+			    "License GPL-2.0-or-later: GNU GPL version 2 or later "
+			    "<https://gnu.org/licenses/gpl.html>.\n"
+			    "This is free software: you are free to change and "
+			    "redistribute it.\n"
+			    "There is NO WARRANTY, to the extent permitted by "
+			    "law.\n", PACKAGE_NAME, PACKAGE_VERSION);
 			exit(0);
 		case ':':
 			usage_error("option '%s' needs an argument",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ring: SPSC byte ring with C11 acquire/release ordering.  See ring.h.
  *

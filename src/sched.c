@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sched: source -> exact frames -> ring.  See sched.h.
  */

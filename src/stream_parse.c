@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stream_parse: one line of the text stream into MIDI bytes and time
  * actions.  See stream_parse.h.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cli: the command line as a user meets it: help, version, usage errors,
 # no server, listing ports, connecting by name or part of one, no match,
 # the client name, and --wait.
@@ -18,8 +19,9 @@ mp --help >"$tmp/out" 2>&1
     grep -q -- '--connect PORT' "$tmp/out" && grep -q -- '--dump' "$tmp/out"
 tap_ok $? "--help prints the usage and the options, exit 0"
 mp -V >"$tmp/out" 2>&1
-[ $? -eq 0 ] && grep -qx 'midiplay [0-9.]*' "$tmp/out"
-tap_ok $? "-V prints the version, exit 0"
+[ $? -eq 0 ] && grep -qx 'midiplay [0-9.]*' "$tmp/out" &&
+    grep -q '^License GPL-2.0-or-later' "$tmp/out"
+tap_ok $? "-V prints the version and the licence, exit 0"
 
 for args in "" "--bogus $song" "-c" "$song $song" "-x $song" "-l $song"; do
 	# shellcheck disable=SC2086

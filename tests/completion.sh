@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # completion: the bash completion (completion/midiplay), sourced into bash
 # and called as bash would: options, files, and after -c the MIDI input
 # ports of a private JACK server, names with spaces and ':' and aliases.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # control: --tempo, --bpm, --start, --end, --loop, --tracks, --channels,
 # --transpose and --clock.  What midiplay sends is compared with
 # tests/control_oracle.py, a second implementation in exact fractions:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What midiplay must send for a file played with its control options.
 
 A second implementation, written apart from src/control.c, with exact

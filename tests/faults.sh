@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # faults: no stuck notes and no lost events when things go wrong.  Signals
 # mid-play (file and stream): every note-on that arrived has its note-off
 # and sustain is released, with the exit status of the signal; a second

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # golden: every file in tests/data is dumped by midiplay and compared with
 # the expected output beside it (X.mid or X.txt -> X.expected; a .txt is a
 # text stream, read as `midiplay --dump - < X.txt`): the events on stdout,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # jacklib.sh - helpers for the midiplay JACK tests (POSIX sh, dash-compatible).
 #
 # Source it from a test script:

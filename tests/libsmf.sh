@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libsmf as a second opinion: on the files it reads correctly, midiplay's
 # reader returns the same events.  The others are left out on purpose:
 # libsmf aborts on big-delta, no-eot and sysex (F7 packets), rejects

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # limits: bounded resources.  An SMF with 65535 real tracks, one announcing
 # 65535 with one present, a 3 MB stream line, and more stream events
 # pending at once than midiplay keeps in memory (input then waits, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* midisend - send MIDI events at exact offsets of one JACK cycle (test helper).
  *
  * Usage: midisend [-n CLIENTNAME] [-k SKIP] [-w] [-c PORT] -e OFFSET:HEXBYTES [-e ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write the Standard MIDI Files used by the midiplay test-suite and samples.
 
 Usage: python3 tests/mksmf.py [OUTDIR_TESTS [OUTDIR_SAMPLES]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Reference implementation of midiplay's SMF reading and timing rules.
 
 An independent second implementation (Python 3 standard library, exact

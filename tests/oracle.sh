@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # oracle: a second implementation of SMF timing (tests/oracle.py, exact
 # fractions in Python) agrees with midiplay --dump, event for event and to
 # the nanosecond, on every file that plays to the end: the samples, the

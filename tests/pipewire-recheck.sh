@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pipewire-recheck.sh TEST...: after `make check-pipewire` failed, decide
 # whether the failed tests may run once more (exit 0) or the failure
 # stands (exit 1).  Run from the build directory, where automake's test

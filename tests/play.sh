@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # play: midiplay on a private JACK server (dummy backend), recorded by
 # tests/recorder, every event compared to the frame with the exact schedule
 # that tests/oracle.py computes with fractions: frame - zero, where zero is

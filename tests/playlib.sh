@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # playlib.sh: play a file into the recorder (for the JACK tests; source it
 # after jacklib.sh, with $tmp a scratch directory).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # recorder-selftest.sh - TAP test proving that tests/recorder stamps every event
 # with its exact absolute frame and records its bytes unchanged.
 #

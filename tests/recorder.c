@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* recorder - JACK MIDI recorder used by the midiplay test suite.
  *
  * Usage: recorder [-AT] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Rewrite tests/data/*.expected from what midiplay does now.  Run from the
 # top of the source tree after building; review `git diff tests/data`.
 set -e

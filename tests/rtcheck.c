@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rtcheck - LD_PRELOAD checker: does a JACK process callback allocate, lock
  * or make a system call?

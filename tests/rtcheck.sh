@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rtcheck: midiplay's JACK process callback never allocates, locks or makes
 # a system call.  midiplay runs on a private JACK server with
 # tests/rtcheck.so preloaded: it wraps the process callback and counts the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stream: `midiplay -` on a private JACK server, recorded by tests/recorder:
 # exact frames for "@" times and for a score written ahead with "+" waits,
 # an SMF dumped and piped back, bad lines skipped (or --strict stopping),

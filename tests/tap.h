@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tap: the few Test Anything Protocol helpers the C tests need, for
  * automake's tap-driver.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-libsmf: on files that libsmf reads correctly, midiplay's reader
  * returns the same events (bytes, tick and time) in the same order.

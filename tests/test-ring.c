@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-ring: the single-producer/single-consumer ring keeps every record,
  * whole and in order, across wrap-around and with two threads at once.

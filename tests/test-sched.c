@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-sched: the scheduler turns a reader's events into ring records with
  * exact frames, in order, ending with END; after a broken event it ends

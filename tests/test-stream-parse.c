@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-stream-parse: lines of the text stream come out as the right bytes
  * and times; SendMIDI's commands, ReceiveMIDI's output and midiplay's own

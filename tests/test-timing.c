@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-timing: exact conversions (half-up rounding, no overflow at hours of
  * audio or at 64-bit tick counts) and the reader's 64-bit times.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * transport - drive the JACK transport, for the midiplay tests.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # transport: midiplay --transport follows JACK transport, driven here by
 # tests/transport (start, stop, locate).  The recorder stamps each event
 # with its transport frame (-T), "-" when the transport stands; song time

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # valgrind: short playbacks (a file, a stream with note and panic, and a
 # SIGINT mid-play) and dumps of broken input, all clean under memcheck:
 # no invalid access, no use of uninitialised memory, no definite leak.

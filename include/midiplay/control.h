@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * control: playback control over an SMF reader, as a source (event.h).
  *

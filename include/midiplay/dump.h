@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump: events as text in midiplay's stream format, one per line, with
  * their exact time: "@1.250000000 ch 1 on 60 100".  Times are rounded to

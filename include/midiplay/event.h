@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * event: a timed MIDI message as the readers hand it to the scheduler,
  * and the source interface every reader implements.

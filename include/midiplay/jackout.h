@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * jackout: the JACK side.  It opens the client and its MIDI output port,
  * connects it, and owns the process callback, the only real-time code:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log: messages for people, on stderr, prefixed with the program name.
  *

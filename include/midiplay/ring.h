@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ring: a lock-free single-producer / single-consumer byte ring of
  * variable-sized records, joining the scheduler thread (producer) to the

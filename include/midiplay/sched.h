@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sched: the scheduler thread.  It takes events from a source (a reader),
  * turns their exact times into absolute frames from playback time zero,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * smf_reader: a bounds-checked, streaming Standard MIDI File reader.
  *

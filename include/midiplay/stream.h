@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stream: midiplay's text event stream (midiplay -) as a source.
  *

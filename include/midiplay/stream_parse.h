@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stream_parse: one line of midiplay's text stream into actions.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz-smf: libFuzzer target for the Standard MIDI File reader.
  *

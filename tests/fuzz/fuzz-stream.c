@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz-stream: libFuzzer target for the text stream (midiplay -).
  *

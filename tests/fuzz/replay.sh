@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # replay: every input the fuzzers once crashed on (tests/data/fuzz/), and
 # every seed of their corpora, goes through `midiplay --dump` again: SMF
 # inputs as a file, stream inputs on stdin.  SMF inputs also go through
