@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options: midiplay's command line, parsed and checked.  A usage error
+ * prints a message naming the option and exits with status 2; -h and -V
+ * print and exit 0.  Nothing else here exits or touches JACK.
+ */
+#ifndef MIDIPLAY_OPTIONS_H
+#define MIDIPLAY_OPTIONS_H
+
+#include <stdint.h>
+#include "midiplay/control.h"
+#include "midiplay/log.h"
+
+#define OPTIONS_MAX_CONNECT 64
+
+struct options {
+	const char *name;
+	const char *connect[OPTIONS_MAX_CONNECT];
+	int nconnect;
+	int wait;
+	int list;
+	int dump;
+	int strict;
+	int release;
+	int have_latency;
+	uint64_t latency_ns;
+	enum log_level level;
+	const char *file;
+	struct control_opts ctl;
+	int transport;
+	uint8_t tracks[65536];
+};
+
+/* Parse ARGV into O, or exit as above. */
+void options_parse(int argc, char **argv, struct options *o);
+
+#endif
