@@ -720,6 +720,8 @@ control_source(struct control *c, struct mp_source *src)
 	src->ctx = c;
 	src->den = c->den_o;
 	src->rounded = 0;
+	src->name = c->name;
+	src->lines = 0;
 }
 
 void

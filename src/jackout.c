@@ -27,6 +27,29 @@
 static const uint8_t release_ccs[] = { 64 };
 static const uint8_t panic_ccs[] = { 64, 120, 121, 123 };
 
+/*
+ * Room for one more event of LEN bytes in this cycle's budget
+ * (--cycle-limit), WRITTEN events being out already.  When there is none,
+ * the cycle counts as limited.
+ */
+static int
+budget(struct jackout *jo, uint32_t len, int written)
+{
+	if ((unsigned)written < jo->limit_events && (jo->limit_bytes == 0 ||
+	    jo->cycle_bytes + mp_event_cost(len) <= jo->limit_bytes))
+		return 1;
+	jo->cycle_limited = 1;
+	return 0;
+}
+
+/* Count an event of LEN bytes against the budget. */
+static void
+spend(struct jackout *jo, uint32_t len, int *written)
+{
+	(*written)++;
+	jo->cycle_bytes += mp_event_cost(len);
+}
+
 /* Follow what was sent, so that what is sounding can be released. */
 static void
 track_notes(struct jackout *jo, const uint8_t *d, uint32_t len)
@@ -61,7 +84,7 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 	unsigned nccs = panic ? sizeof panic_ccs : sizeof release_ccs;
 	unsigned end = RELEASE_NOTES + 16 * nccs;
 
-	while (jo->release_pos < end && *written < JACKOUT_MAX_PER_CYCLE) {
+	while (jo->release_pos < end && budget(jo, 3, *written)) {
 		unsigned pos = jo->release_pos;
 		uint8_t msg[3], *dst;
 
@@ -89,7 +112,7 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 		if ((dst = jack_midi_event_reserve(buf, off, 3)) == NULL)
 			return 0;
 		memcpy(dst, msg, 3);
-		(*written)++;
+		spend(jo, 3, written);
 		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
 		if (pos < RELEASE_NOTES) {
 			if (--jo->notes[pos / 128][pos % 128] == 0)
@@ -154,7 +177,7 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 			jo->release_off = off;
 			return JO_RELEASING;
 		}
-		if (*written >= JACKOUT_MAX_PER_CYCLE ||
+		if (!budget(jo, rec.len, *written) ||
 		    rec.len > jack_midi_max_event_size(buf) ||
 		    (dst = jack_midi_event_reserve(buf, off, rec.len)) ==
 		    NULL) {
@@ -164,7 +187,7 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 		ring_read_at(&jo->ring, sizeof rec, dst, rec.len);
 		ring_consume(&jo->ring, sizeof rec + rec.len);
 		track_notes(jo, dst, rec.len);
-		(*written)++;
+		spend(jo, rec.len, written);
 		last_off = off;
 		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
 		if (rec.frame < start) {
@@ -207,7 +230,7 @@ send_byte(void *buf, uint8_t b, int *written)
 
 	if (dst != NULL) {
 		*dst = b;
-		(*written)++;
+		(*written)++;       /* over the budget if need be: one byte */
 	}
 }
 
@@ -299,16 +322,17 @@ on_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)
 	    memory_order_acquire) == jo->t_gen;
 }
 
-static int
-jackout_process(jack_nframes_t nframes, void *arg)
+static void
+process_cycle(struct jackout *jo, jack_nframes_t nframes)
 {
-	struct jackout *jo = arg;
 	void *buf = jack_port_get_buffer(jo->port, nframes);
 	uint32_t now32 = jack_last_frame_time(jo->client);
 	uint64_t tframe = 0;
 	int state, written = 0;
 
 	jack_midi_clear_buffer(buf);
+	jo->cycle_bytes = 0;
+	jo->cycle_limited = 0;
 	if (!jo->have_time) {
 		jo->now = now32;
 		jo->have_time = 1;
@@ -322,10 +346,10 @@ jackout_process(jack_nframes_t nframes, void *arg)
 	if (state == JO_IDLE) {
 		if (atomic_load_explicit(&jo->stop, memory_order_acquire)) {
 			finish(jo);
-			return 0;
+			return;
 		}
 		if (!atomic_load_explicit(&jo->start, memory_order_acquire))
-			return 0;
+			return;
 		/* Time zero waits settle_frames from the first cycle to
 		 * see the start (see jackout_start). */
 		if (!jo->armed) {
@@ -333,7 +357,7 @@ jackout_process(jack_nframes_t nframes, void *arg)
 			jo->armed_at = jo->now;
 		}
 		if (jo->now - jo->armed_at < jo->settle_frames)
-			return 0;
+			return;
 		atomic_store_explicit(&jo->zero_frame, jo->now,
 		    memory_order_relaxed);
 		state = JO_PLAYING;
@@ -352,11 +376,11 @@ jackout_process(jack_nframes_t nframes, void *arg)
 	    (state == JO_RELEASING && jo->release_mode == JO_REL_TRANSPORT))) {
 		atomic_store_explicit(&jo->state, state, memory_order_relaxed);
 		if (!follow_transport(jo, buf, nframes, &tframe, &written))
-			return 0;       /* it stands: nothing plays */
+			return;       /* it stands: nothing plays */
 		state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 		if (state == JO_RELEASING) {
 			if (!release(jo, buf, 0, &written))
-				return 0;       /* the rest next cycle */
+				return;       /* the rest next cycle */
 			state = JO_PLAYING;
 		}
 	}
@@ -382,9 +406,20 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		if (atomic_load_explicit(&jo->state, memory_order_relaxed) !=
 		    JO_DONE)
 			finish(jo);
-		return 0;
+		return;
 	}
 	atomic_store_explicit(&jo->state, state, memory_order_release);
+}
+
+static int
+jackout_process(jack_nframes_t nframes, void *arg)
+{
+	struct jackout *jo = arg;
+
+	process_cycle(jo, nframes);
+	if (jo->cycle_limited)
+		atomic_fetch_add_explicit(&jo->limited, 1,
+		    memory_order_relaxed);
 	return 0;
 }
 
@@ -475,6 +510,7 @@ int
 jackout_open(struct jackout *jo, const char *name, size_t ring_size)
 {
 	memset(jo, 0, sizeof *jo);
+	jo->limit_events = JACKOUT_MAX_PER_CYCLE;
 	if ((jo->client = jackout_open_client(name)) == NULL)
 		return -1;
 	jo->rate = jack_get_sample_rate(jo->client);

@@ -151,9 +151,10 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	int announced = 0, stopping = 0, status;
 	struct timespec t0, t;
 	uint64_t last_cycles;
+	char budget_bytes[32] = "";
 
 	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
-	    o->transport ? &jo->follow : NULL) < 0)
+	    o->transport ? &jo->follow : NULL, o->limit_bytes) < 0)
 		return 1;
 	if (stream != NULL)
 		stream_realtime(&sched);
@@ -226,12 +227,19 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);
 	progress_clear(sh);
 	status = sched_join(&sched) < 0 ? 1 : 0;
+	if (jo->limit_bytes > 0)
+		snprintf(budget_bytes, sizeof budget_bytes, " and %u bytes",
+		    jo->limit_bytes);
 	log_info("%llu events sent, %llu late, %llu carried to a later "
-	    "cycle, %llu xruns",
+	    "cycle, %llu xruns; the budget of %u events%s a cycle held "
+	    "events back in %llu cycles",
 	    (unsigned long long)atomic_load(&jo->sent),
 	    (unsigned long long)atomic_load(&jo->late),
 	    (unsigned long long)atomic_load(&jo->carried),
-	    (unsigned long long)atomic_load(&jo->xruns));
+	    (unsigned long long)atomic_load(&jo->xruns), jo->limit_events,
+	    budget_bytes, (unsigned long long)atomic_load(&jo->limited));
+	if (sched.refused > 0)
+		status = 1;
 	if (stopping)
 		return 128 + got_signal;
 	if (stream != NULL) {
@@ -329,6 +337,8 @@ main(int argc, char **argv)
 		}
 		stream_source(stream, &src);
 	}
+	jo.limit_events = o.limit_events;
+	jo.limit_bytes = o.limit_bytes;
 	if (o.transport)
 		jackout_follow(&jo, follow_seek, control, o.ctl.clock);
 	status = 0;

@@ -14,7 +14,7 @@
 
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
 	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
-	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT };
+	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT, OPT_CYCLE_LIMIT };
 
 
 static void
@@ -45,6 +45,11 @@ usage(FILE *out)
 	    "      --strict        stream: stop at the first bad line\n"
 	    "      --release       at the end, turn off notes left "
 	    "sounding\n"
+	    "      --cycle-limit EVENTS[/BYTES]\n"
+	    "                      at most EVENTS events (default 1000) and "
+	    "BYTES bytes\n"
+	    "                      of port buffer a cycle; the rest waits "
+	    "(netjack2: 64/960)\n"
 	    "  -q, --quiet         print errors only\n"
 	    "  -v, --verbose       print the start frame, connections and "
 	    "counts\n"
@@ -221,6 +226,30 @@ parse_list(const char *arg, unsigned long max, uint8_t *flags)
 	}
 }
 
+/* --cycle-limit EVENTS[/BYTES]: 0, or -1 when out of range. */
+static int
+parse_limit(const char *arg, unsigned *events, uint32_t *bytes)
+{
+	unsigned long e, b = 0;
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	e = strtoul(arg, &end, 10);
+	if (*end == '/') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		b = strtoul(end + 1, &end, 10);
+		if (b < 16 || b > 1000000)
+			return -1;
+	}
+	if (*end != '\0' || e < 1 || e > 100000)
+		return -1;
+	*events = (unsigned)e;
+	*bytes = (uint32_t)b;
+	return 0;
+}
+
 void
 options_parse(int argc, char **argv, struct options *o)
 {
@@ -243,6 +272,7 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "transpose", required_argument, NULL, OPT_TRANSPOSE },
 		{ "clock", no_argument, NULL, OPT_CLOCK },
 		{ "transport", no_argument, NULL, OPT_TRANSPORT },
+		{ "cycle-limit", required_argument, NULL, OPT_CYCLE_LIMIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -259,6 +289,7 @@ options_parse(int argc, char **argv, struct options *o)
 	o->ctl.loops = 1;
 	o->ctl.channels = 0xffff;
 	o->name = "midiplay";
+	o->limit_events = 1000;
 	o->level = LOG_NORMAL;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:Wn:lqvhV", longopts,
@@ -375,6 +406,14 @@ options_parse(int argc, char **argv, struct options *o)
 		case OPT_TRANSPORT:
 			o->transport = 1;
 			files_only = 1;
+			break;
+		case OPT_CYCLE_LIMIT:
+			if (parse_limit(optarg, &o->limit_events,
+			    &o->limit_bytes) < 0)
+				usage_error("--cycle-limit wants EVENTS or "
+				    "EVENTS/BYTES, events from 1 to 100000 and "
+				    "bytes from 16 to 1000000 (64/960), not "
+				    "'%s'", optarg);
 			break;
 		case 'q':
 			o->level = LOG_QUIET;

@@ -49,6 +49,27 @@ make_rec(const struct sched *s, const struct mp_event *ev,
 	rec->gen = 0;
 }
 
+/*
+ * An event that could never fit one cycle's budget (--cycle-limit) would
+ * hold everything after it back for ever: refuse it, saying where it came
+ * from.  1 when EV is refused.
+ */
+static int
+refuse(struct sched *s, const struct mp_event *ev)
+{
+	uint32_t cost = mp_event_cost(ev->len);
+
+	if (s->max_cost == 0 || ev->kind != MP_EV_MIDI || cost <= s->max_cost)
+		return 0;
+	log_error("%s: %s %llu: an event of %u bytes takes %u bytes of a "
+	    "port buffer, more than --cycle-limit allows in a cycle (%u); "
+	    "not sent", s->src->name != NULL ? s->src->name : "input",
+	    s->src->lines ? "line" : "byte",
+	    (unsigned long long)ev->offset, ev->len, cost, s->max_cost);
+	s->refused++;
+	return 1;
+}
+
 /* Queue enough ahead of a seek to FRAME before the transport may roll. */
 #define FOLLOW_LEAD_NS 100000000u
 
@@ -91,6 +112,8 @@ follow_run(struct sched *s)
 			done = 1;
 			continue;
 		}
+		if (refuse(s, &ev))
+			continue;
 		make_rec(s, &ev, &rec);
 		rec.gen = (uint16_t)gen;
 		while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
@@ -121,6 +144,8 @@ sched_run(struct sched *s)
 		return follow_run(s);
 	while (!atomic_load(&s->quit) &&
 	    (rc = mp_source_next(s->src, &ev)) > 0) {
+		if (refuse(s, &ev))
+			continue;
 		make_rec(s, &ev, &rec);
 		/* sources are ordered; keep it so even if one is not */
 		if (rec.frame < last)
@@ -156,17 +181,20 @@ int
 sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end)
 {
-	return sched_start_follow(s, src, ring, rate, release_at_end, NULL);
+	return sched_start_follow(s, src, ring, rate, release_at_end, NULL,
+	    0);
 }
 
 int
 sched_start_follow(struct sched *s, struct mp_source *src, struct ring *ring,
-    uint32_t rate, int release_at_end, struct sched_follow *follow)
+    uint32_t rate, int release_at_end, struct sched_follow *follow,
+    uint32_t max_cost)
 {
 	int err;
 
 	memset(s, 0, sizeof *s);
 	s->follow = follow;
+	s->max_cost = max_cost;
 	s->release_at_end = release_at_end;
 	s->src = src;
 	s->ring = ring;

@@ -640,6 +640,8 @@ smf_reader_source(struct smf_reader *r, struct mp_source *src)
 	src->ctx = r;
 	src->den = r->den;
 	src->rounded = 0;     /* exact times */
+	src->name = r->name;
+	src->lines = 0;
 }
 
 uint64_t

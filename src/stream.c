@@ -556,6 +556,8 @@ stream_source(struct stream *s, struct mp_source *src)
 	src->ctx = s;
 	src->den = 1000000000u;
 	src->rounded = 1;
+	src->name = s->o.name;
+	src->lines = 1;
 }
 
 int

@@ -103,7 +103,7 @@ verdict() {
 	fi
 }
 
-tap_plan 12
+tap_plan 15
 jack_start 256 || exit 1
 
 # (a) 3000 note-ons at one instant: cycles fill up and carry the rest.
@@ -111,6 +111,13 @@ checked burst -- "$top_srcdir/tests/data/burst-3000.mid"
 verdict burst "burst-3000.mid" 0
 grep -q ' 4000 carried' "$tmp/burst.err" && [ "$(wc -l <"$tmp/burst.rec")" -eq 6000 ]
 tap_ok $? "burst-3000.mid: full cycles carried 4000 events, all 6000 arrived"
+
+# (a') the same burst under a budget of 64 events and 960 bytes a cycle
+checked budget -- --cycle-limit 64/960 "$top_srcdir/tests/data/burst-3000.mid"
+verdict budget "burst-3000.mid with --cycle-limit 64/960" 0
+grep -q 'held events back in 92 cycles' "$tmp/budget.err" &&
+    [ "$(wc -l <"$tmp/budget.rec")" -eq 6000 ]
+tap_ok $? "--cycle-limit: 92 cycles at the budget, all 6000 events arrived"
 
 # (b) an ordinary file
 checked drums -- "$top_srcdir/samples/drums.mid"

@@ -54,6 +54,8 @@ struct mp_source {
 	const struct mp_source_ops *ops;
 	void *ctx;
 	uint64_t den;          /* time units per second */
+	const char *name;      /* for messages: the file, or "<stdin>" */
+	int lines;             /* an event's offset is a line, not a byte */
 	int rounded;           /* times were rounded half up to the unit
 	                        * (a stream's nanoseconds): a time exactly on
 	                        * a half frame may have come out just below
@@ -61,6 +63,15 @@ struct mp_source {
 	                        * later, which gives the frame the exact time
 	                        * would */
 };
+
+/* Bytes an event of LEN bytes takes in a JACK MIDI port buffer (jackd2's
+ * and netjack2's): a 12-byte header, and the data too when it is longer
+ * than the 4 bytes the header holds. */
+static inline uint32_t
+mp_event_cost(uint32_t len)
+{
+	return 12 + (len > 4 ? len : 0);
+}
 
 static inline int
 mp_source_next(struct mp_source *s, struct mp_event *ev)

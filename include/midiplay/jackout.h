@@ -19,8 +19,8 @@
 #include "midiplay/ring.h"
 #include "midiplay/sched.h"
 
-/* At most this many events in one cycle: PipeWire's JACK delivers nothing
- * in a cycle of 1365 or more. */
+/* At most this many events in one cycle unless told (--cycle-limit):
+ * PipeWire's JACK delivers nothing in a cycle of 1365 or more. */
 #define JACKOUT_MAX_PER_CYCLE 1000
 
 enum jackout_state {
@@ -46,6 +46,12 @@ struct jackout {
 	_Atomic uint64_t zero_frame;
 	_Atomic uint64_t position;  /* frames since zero at the last cycle */
 	_Atomic uint64_t sent, late, carried, xruns;
+	_Atomic uint64_t limited;   /* cycles the budget held events back */
+
+	/* the budget of a cycle (--cycle-limit), set before jackout_start */
+	unsigned limit_events;      /* events: JACKOUT_MAX_PER_CYCLE unless told */
+	uint32_t limit_bytes;       /* bytes of port buffer (mp_event_cost);
+	                             * 0: only the buffer's own size */
 
 	/* private to jackout_now_ns */
 	uint32_t clock_last32;
@@ -64,6 +70,8 @@ struct jackout {
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
 	uint64_t carry_until;       /* events before this were carried */
+	uint32_t cycle_bytes;       /* of limit_bytes used this cycle */
+	int cycle_limited;          /* the budget held an event back */
 	uint8_t notes[16][128];     /* note-ons not yet turned off */
 	uint16_t channels_used;
 	int stopping;               /* jackout_stop was seen */

@@ -28,6 +28,8 @@ struct options {
 	const char *file;
 	struct control_opts ctl;
 	int transport;
+	unsigned limit_events;      /* --cycle-limit: events a cycle */
+	uint32_t limit_bytes;       /* and port buffer bytes (0: no limit) */
 	uint8_t tracks[65536];
 };
 

@@ -63,6 +63,10 @@ struct sched {
 	                           * well (--release) */
 	struct sched_follow *follow; /* NULL, or follow the transport: run
 	                           * until told to quit, seeking as asked */
+	uint32_t max_cost;        /* 0, or refuse events that take more
+	                           * bytes than this in a port buffer
+	                           * (mp_event_cost), with an error */
+	unsigned long refused;    /* events refused for max_cost */
 	int status;               /* 0, or -1 after a source error */
 	uint64_t events;          /* events pushed */
 	_Atomic uint64_t last_frame; /* frame of the last record pushed; final
@@ -73,10 +77,11 @@ struct sched {
 int sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end);
 
-/* The same, following the transport as FOLLOW says (see above). */
+/* The same, following the transport as FOLLOW says (see above) when it
+ * is not NULL, refusing events above MAX_COST bytes when it is not 0. */
 int sched_start_follow(struct sched *s, struct mp_source *src,
     struct ring *ring, uint32_t rate, int release_at_end,
-    struct sched_follow *follow);
+    struct sched_follow *follow, uint32_t max_cost);
 
 /* Run the thread SCHED_FIFO at PRIO: 0, or an errno (EPERM where the
  * system does not allow it). */
