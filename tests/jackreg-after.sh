@@ -25,7 +25,9 @@ servers=$builddir/jackreg-servers.txt
     tap_bail "no $before: tests/jackreg-before.sh runs first (make check orders them)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jackreg-after.XXXXXX") || tap_bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
-"${PYTHON3:-python3}" "$_jl_jackreg" >"$tmp/now" 2>"$tmp/err" || tap_bail "$(cat "$tmp/err")"
+# every user's slots, as tests/jackreg-before.sh saved them: "PID
+# jack-UID:NAME: STATE"
+"${PYTHON3:-python3}" "$_jl_jackreg" -a >"$tmp/now" 2>"$tmp/err" || tap_bail "$(cat "$tmp/err")"
 n=$(sort -u "$servers" | wc -l)
 
 # slots held by a dead process now that were not so before; ours or not
@@ -35,6 +37,8 @@ sort -u "$servers" >"$tmp/names"
 : >"$tmp/others"
 while read -r pid rest; do
 	name=${rest% DEAD}
+	name=${name#jack-*:}
+	name=${name%:}
 	if grep -qxF "$name" "$tmp/names"; then
 		echo "$pid $rest" >>"$tmp/ours"
 	else
@@ -51,17 +55,19 @@ sed 's/^/#   leaked: /' "$tmp/ours"
 : >"$tmp/running"
 while read -r pid rest; do
 	name=${rest% ALIVE}
-	[ "$name" != "$rest" ] && grep -qxF "$name" "$tmp/names" &&
+	[ "$name" != "$rest" ] || continue
+	name=${name#jack-*:}
+	name=${name%:}
+	grep -qxF "$name" "$tmp/names" &&
 	    echo "$pid $name" >>"$tmp/running"
 done <"$tmp/now"
 [ ! -s "$tmp/running" ]
 tap_ok $? "no server of this suite still running"
 sed 's/^/#   running: /' "$tmp/running"
 
-uid=$(id -u)
 : >"$tmp/sems"
 while read -r name; do
-	for f in "/dev/shm/jack_sem.${uid}_${name}_"*; do
+	for f in "/dev/shm/jack_sem."*"_${name}_"*; do
 		[ -e "$f" ] && echo "$f" >>"$tmp/sems"
 	done
 done <"$tmp/names"

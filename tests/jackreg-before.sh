@@ -15,13 +15,15 @@ tap_plan 1
     tap_bail "builddir is not set: run this through make check"
 before=$builddir/jackreg-before.txt
 : >"$builddir/jackreg-servers.txt" || tap_bail "cannot write $builddir/jackreg-servers.txt"
-"${PYTHON3:-python3}" "$_jl_jackreg" >"$before" 2>"$before.err"
+# every user's slots: a test in a user namespace (tests/netns.sh as a
+# user) runs its servers as another uid
+"${PYTHON3:-python3}" "$_jl_jackreg" -a >"$before" 2>"$before.err"
 st=$?
 [ $st -eq 0 ] || tap_bail "$(cat "$before.err")"
 rm -f "$before.err"
-all=$("${PYTHON3:-python3}" "$_jl_jackreg" -a | wc -l)
+all=$(wc -l <"$before")
 dead=$(grep -c ' DEAD$' "$before")
-tap_ok $st "registry read: $all of 8 server slots held ($(wc -l <"$before") by this user, $dead of them by dead processes)"
+tap_ok $st "registry read: $all of 8 server slots held, $dead of them by dead processes"
 sed 's/^/#   held: /' "$before"
 if [ "$all" -ge 6 ]; then
 	tap_diag "only $((8 - all)) slot(s) free: the tests start one server at a time per test;" \
