@@ -35,7 +35,8 @@ Reclaiming: start `jackd -n NAME --no-realtime -d dummy`, which clears
 the dead slot as it registers, wait until it runs (registered under NAME,
 and `jack_wait -c` says "running"), stop it with SIGTERM, and check that
 the slot is free; up to 3 times.  Exit 0 when NAME holds no dead slot at
-the end (or held none), 1 otherwise, saying why.  Standard library only.
+the end (or held none; a line on stdout says when one was reclaimed), 1
+otherwise, saying why.  Standard library only.
 """
 
 import errno
@@ -164,10 +165,11 @@ def _running(name):
 
 def reclaim(name, tries=3):
     """Free name's slot if a dead process holds it; True when none does."""
+    first = dead_slot(name)
     for attempt in range(tries):
         dead = dead_slot(name)
         if dead is None:
-            return True
+            break
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
         env.pop("JACK_DEFAULT_SERVER", None)
         p = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy"],
@@ -188,10 +190,12 @@ def reclaim(name, tries=3):
                              " (attempt %d of %d)%s\n"
                              % (PROG, name, dead, attempt + 1, tries,
                                 (": " + err[-1]) if err else ""))
-    if dead_slot(name) is None:
+    dead = dead_slot(name)
+    if dead is None:
+        if first is not None:
+            print("%s: reclaimed the slot of server %s, held by dead pid %d" % (PROG, name, first))
         return True
-    sys.stderr.write("%s: the slot of server %s is still held by dead pid %d\n"
-                     % (PROG, name, dead_slot(name) or 0))
+    sys.stderr.write("%s: the slot of server %s is still held by dead pid %d\n" % (PROG, name, dead))
     return False
 
 
