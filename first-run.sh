@@ -8,7 +8,8 @@
 # records FluidSynth's audio to a WAV file, plays the samples into it with
 # `midiplay -c`, shows the MIDI events as a monitor received them, frame by
 # frame, and says where the WAV is, how long and how loud.  Everything it
-# starts is stopped on exit, Ctrl-C included.
+# starts is stopped on exit, Ctrl-C included, and JACK's registry of
+# servers is left as it was found (tests/jackreg.py).
 #
 # It never touches a JACK server you already run, unless you ask with
 # --running: then it uses that one (the server JACK_DEFAULT_SERVER names, or
@@ -100,9 +101,10 @@ jackd_pid='' synth_pid='' rec_pid='' mon_pid='' done=no
 cleanup() {
 	set +e
 	trap '' INT TERM HUP
-	for pid in $mon_pid $rec_pid; do
-		kill "$pid" 2>/dev/null
-	done
+	# jack_midi_dump closes its JACK client on SIGHUP or SIGINT; SIGTERM
+	# kills it, and jackd then takes 6 s to drop it (-S) before it can stop.
+	[ -z "$mon_pid" ] || kill -HUP "$mon_pid" 2>/dev/null
+	[ -z "$rec_pid" ] || kill "$rec_pid" 2>/dev/null
 	if [ -n "$synth_pid" ]; then
 		echo quit >&3 2>/dev/null
 		i=0
@@ -120,6 +122,15 @@ cleanup() {
 		kill -KILL "$jackd_pid" 2>/dev/null
 	fi
 	wait 2>/dev/null
+	# JACK's registry of servers (8 for the whole machine) frees the slot
+	# of a server that did not stop cleanly only when one of the same name
+	# starts again: if ours is left held, reclaim it now, or such slots
+	# pile up until no JACK server starts here, yours included.  Also the
+	# futex files of clients that were still open when it stopped.
+	if [ -n "$jackd_pid" ]; then
+		python3 "$top/tests/jackreg.py" --reclaim "$server"
+		rm -f "/dev/shm/jack_sem.$(id -u)_${server}_"*
+	fi
 	# jack_rec finishes its WAV only when it stops by itself.
 	[ "$done" = yes ] || rm -f "$wav" "$events"
 	rm -rf "$tmp"

@@ -15,11 +15,21 @@ python3-rtmidi are).  Environment (set by bench/bench.am):
     BENCH_LIBSMF_SECONDS  time limit of a libsmf load (default 120, quick 20)
 
 Every JACK server is private: bench/jackserver.sh starts it with
-tests/jacklib.sh's jack_start (jackd -S -n mptest-PID-N --no-realtime -d
-dummy -r 48000 -p PERIOD) and stops it when we close its stdin, so it goes
-away however this script ends.  Files are generated into one temporary
-directory, removed at the end; child processes are stopped on the way out,
-also on Ctrl-C.
+tests/jacklib.sh's jack_start (jackd -n mptest-PID-N -d dummy -r 48000 -p
+PERIOD) and stops it when we close its stdin, so it goes away however this
+script ends, leaving JACK's registry of servers as it found it.  Servers
+run real-time (jackd -R, asynchronous: jackd's defaults, as users run it)
+where the system allows it (root, or an rtprio limit); elsewhere they run
+--no-realtime -S, as make check's, and the output says so.  Files are
+generated into one temporary directory, removed at the end; child
+processes are stopped on the way out, also on Ctrl-C.
+
+Before anything starts, the Python packages (python3-mido, python3-rtmidi
+for BENCH_PYTHON) and programs (jackd, valgrind, chrt) that the rows asked
+for need are checked, and what is missing is named with the command that
+installs it.  BENCH_ONLY=ROW,... runs only those rows, of timing, live,
+live-load (the live row with two busy loops beside it), load, parse,
+callback.
 """
 
 import os
@@ -51,6 +61,8 @@ LIBSMF_MEM = (4 if QUICK else 8) << 30     # RLIMIT_AS of a libsmf load
 PROCS = []
 SERVERS = []
 TMP = None
+# "rt" until a server could not run real-time; then the reason it could not
+SERVER_MODE = {"mode": "rt", "why": None, "started": 0}
 
 
 class BenchError(Exception):
@@ -116,19 +128,29 @@ def readline_timeout(stream, timeout):
 
 
 class Server:
-    """A private JACK server held by bench/jackserver.sh."""
+    """A private JACK server held by bench/jackserver.sh: real-time while
+    SERVER_MODE says so; the first that cannot be sets SERVER_MODE to
+    --no-realtime for the rest of the run, and says so."""
 
     def __init__(self, period):
         self.period = period
         self.err = os.path.join(TMP, "jackserver-%d.err" % period)
         env = dict(os.environ, top_srcdir=TOP)
-        self.p = spawn(["sh", os.path.join(BENCH, "jackserver.sh"), str(period)],
-                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        argv = ["sh", os.path.join(BENCH, "jackserver.sh"), str(period)]
+        if SERVER_MODE["mode"] == "rt":
+            argv.append("rt")
+        self.p = spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                        stderr=open(self.err, "w"), env=env, text=True)
         SERVERS.append(self)
-        name = self.p.stdout.readline().strip()
+        name, _, mode = self.p.stdout.readline().strip().partition(" ")
         if not name:
             raise BenchError("cannot start a JACK server:\n" + readfile(self.err))
+        if SERVER_MODE["mode"] == "rt" and mode != "rt":
+            SERVER_MODE.update(mode="no-realtime", why=mode.partition(": ")[2])
+            log("real-time scheduling is not allowed here: %s; every server runs "
+                "jackd --no-realtime -S from now on, which is not how users run jackd"
+                % SERVER_MODE["why"])
+        SERVER_MODE["started"] += 1
         self.name = name
         self.env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
 
@@ -139,7 +161,8 @@ class Server:
             except OSError:
                 pass
             try:
-                self.p.wait(timeout=20)
+                # jack_stop: up to 3 s, and a reclaim of the registry slot
+                self.p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.p.terminate()
                 self.p.wait()
@@ -289,10 +312,45 @@ WRITER_PREFIX = (["chrt", "-f", "1"] if shutil.which("chrt") and
                  else [])
 
 
-def row_live(results):
+BUSY_LOOPS = 2
+
+
+def busy_loops(n):
+    """n processes spinning at nice 0 (where we may set it), as a busy
+    desktop beside the player; stop them with stop_procs."""
+    def nice0():
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+        except OSError:
+            pass
+    return [spawn([sys.executable, "-c", "while True: pass"], preexec_fn=nice0)
+            for _ in range(n)]
+
+
+def stop_procs(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait()
+        PROCS.remove(p)
+
+
+def row_live(results, load=False):
+    """The live row; with load, with BUSY_LOOPS busy loops running
+    beside it from its first server to its last."""
     interval = 7.0                       # ms: not a multiple of any period
     count = 300 if QUICK else 700
     runs = 1 if QUICK else 2
+    name = "live under load" if load else "live"
+    loops = busy_loops(BUSY_LOOPS) if load else []
+    try:
+        _row_live(results, name, interval, count, runs)
+    finally:
+        stop_procs(loops)
+    return count, runs, interval
+
+
+def _row_live(results, name, interval, count, runs):
     for period in (256, 1024):
         res = {"mp": [], "alt": [], "mp_wall": [], "alt_wall": [], "bad": [], "mp_xruns": 0,
                "alt_xruns": 0}
@@ -304,7 +362,7 @@ def row_live(results):
             # runs next on it.
             srv = Server(period)
             times = os.path.join(TMP, "times-%d-%d-mp.txt" % (period, r))
-            log("live: period %d, run %d/%d: writer | midiplay -" % (period, r + 1, runs))
+            log("%s: period %d, run %d/%d: writer | midiplay -" % (name, period, r + 1, runs))
             rec = Recorder(srv, ["-N", str(count), "-t", "5"])
             mperr = os.path.join(TMP, "mp-live-%d-%d.err" % (period, r))
             mp = spawn([MIDIPLAY, "-v", "-c", "recorder:in", "-"], stdin=subprocess.PIPE,
@@ -326,7 +384,8 @@ def row_live(results):
             res["mp_xruns"] += rec.xruns()
             srv.stop()
             srv = Server(period)
-            log("live: period %d, run %d/%d: writer -> python-rtmidi send_message" % (period, r + 1, runs))
+            log("%s: period %d, run %d/%d: writer -> python-rtmidi send_message"
+                % (name, period, r + 1, runs))
             times = os.path.join(TMP, "times-%d-%d-rt.txt" % (period, r))
             wr = spawn(WRITER_PREFIX + [PY, os.path.join(BENCH, "writer.py"), "rtmidi", str(interval), str(count), times,
                         "rtwriter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=srv.env, text=True)
@@ -345,7 +404,6 @@ def row_live(results):
             res["alt_xruns"] += rec.xruns()
             srv.stop()
         results[period] = res
-    return count, runs, interval
 
 
 # ---------------------------------------------------------------- row 3
@@ -603,10 +661,12 @@ def table(r):
             row("timing%d" % period, "1. SMF timing error, frames, period %d" % period, mps, als,
                 fmt_ratio(mpmean, almean) + " (mean)", "0 frames",
                 mpmax == 0 and t["mp_bad"] == 0)
-    if "live_meta" in r:
-        count, lruns, interval = r["live_meta"]
+    for key, what in (("live", "2. live jitter added, ms"),
+                      ("liveload", "2. live jitter added, under load (%d busy loops), ms" % BUSY_LOOPS)):
+        if key + "_meta" not in r:
+            continue
         for period in (256, 1024):
-            t = r["live"][period]
+            t = r[key][period]
             for k in ("mp", "alt", "mp_wall", "alt_wall"):
                 t[k] = sorted(t[k])   # the runs' lists, merged
 
@@ -621,11 +681,11 @@ def table(r):
                 return "median %.3f, p95 %.3f, p99 %.3f, max %.3f" % (
                     q(0.5), q(0.95), q(0.99), v[-1])
             mp99, al99 = p99(t["mp"]), p99(t["alt"])
-            row("live%d" % period, "2. live jitter added, ms, period %d" % period,
+            row("%s%d" % (key, period), "%s, period %d" % (what, period),
                 js(t["mp"]) + "; %d xruns" % t["mp_xruns"],
                 js(t["alt"]) + "; %d xruns" % t["alt_xruns"], fmt_ratio(mp99, al99) + " (p99)", "< 0.5 ms (p99)",
                 mp99 is not None and mp99 < 0.5 and not t["bad"])
-            row("wall%d" % period, "   the same against the wall clock, period %d" % period,
+            row("%swall%d" % (key, period), "   the same against the wall clock, period %d" % period,
                 js(t["mp_wall"]), js(t["alt_wall"]), fmt_ratio(p99(t["mp_wall"]), p99(t["alt_wall"])) + " (p99)",
                 "(not a target)", None)
     if "load_meta" in r:
@@ -693,8 +753,9 @@ def label(n):
 
 
 def notes(r):
-    out = ["", "How each row was measured (private jackd -S --no-realtime -d dummy -r 48000, "
-           "tests/recorder stamping every event with jack_last_frame_time + offset):", ""]
+    out = ["", "How each row was measured (private %s -d dummy -r 48000, "
+           "tests/recorder stamping every event with jack_last_frame_time + offset):"
+           % ("jackd -R" if SERVER_MODE["mode"] == "rt" else "jackd -S --no-realtime"), ""]
     if "timing_meta" in r:
         n_ev, runs, secs = r["timing_meta"]
         out.append(
@@ -716,8 +777,15 @@ def notes(r):
             "is judged on the 99th percentile, as single events delayed by a stall of this shared "
             "machine (seen up to tens of ms, for both) say more about the machine than about the "
             "player. The row under it takes received frame / 48000 - write time instead: a server "
-            "that falls behind real time (a dummy-driver jackd under load does) shows there as "
+            "that falls behind real time (a --no-realtime dummy-driver jackd under load does) shows there as "
             "jitter of whichever client ran on it." % ("SCHED_FIFO 1 through chrt; its JACK thread in the python-rtmidi runs inherits it" if WRITER_PREFIX else "an ordinary process", interval, count, lruns))
+    if "liveload_meta" in r:
+        out.append(
+            "2. Under load: the same, with %d busy loops (Python `while True: pass`, nice 0) running "
+            "beside it from the row's first server to its last, as on a busy desktop. They compete "
+            "with every ordinary thread (python-rtmidi's Python code, and the writer and midiplay's "
+            "reader where they cannot run SCHED_FIFO), and, on a --no-realtime server, with the "
+            "server's and the clients' process threads too." % BUSY_LOOPS)
     if "load_meta" in r:
         sizes, lr = r["load_meta"]
         out.append(
@@ -756,15 +824,70 @@ def notes(r):
     return "\n".join(out)
 
 
+# The rows, in order, and what each needs beyond what make bench builds:
+# Python modules for BENCH_PYTHON, and programs.
+ROWS = {
+    "timing": (["mido", "rtmidi"], ["jackd"]),
+    "live": (["rtmidi"], ["jackd"]),
+    "live-load": (["rtmidi"], ["jackd"]),
+    "load": ([], ["jackd"]),
+    "parse": (["mido"], []),
+    "callback": (["rtmidi"], ["jackd", "valgrind"]),
+}
+DEBIAN = {"mido": "python3-mido", "rtmidi": "python3-rtmidi", "jackd": "jackd2",
+          "valgrind": "valgrind"}
+
+
+def preflight(only):
+    """Fail before anything starts, naming every package that the rows
+    asked for need and is missing, and the command that installs them."""
+    modules = sorted({m for row in only for m in ROWS[row][0]})
+    programs = sorted({c for row in only for c in ROWS[row][1]})
+    missing = []
+    if modules and not (os.access(PY, os.X_OK) or shutil.which(PY)):
+        raise BenchError("BENCH_PYTHON=%s: no such program (Debian's is /usr/bin/python3)" % PY)
+    for m in modules:
+        if subprocess.run([PY, "-c", "import " + m], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            missing.append((m, "%s (Python module %s, for %s)" % (DEBIAN[m], m, PY)))
+    for c in programs:
+        if not shutil.which(c):
+            missing.append((c, "%s (for %s)" % (DEBIAN[c], c)))
+    if not missing:
+        return
+    sudo = "" if os.geteuid() == 0 else "sudo "
+    raise BenchError(
+        "missing, so nothing was run:\n%s\ninstall with:\n    %sapt-get install %s%s"
+        % ("\n".join("    " + why for _, why in missing), sudo,
+           " ".join(DEBIAN[k] for k, _ in missing),
+           "\n(or set BENCH_PYTHON to a Python 3 that has mido and rtmidi)"
+           if any(k in ("mido", "rtmidi") for k, _ in missing) else ""))
+
+
+def server_line():
+    """How the servers ran, for the output."""
+    if SERVER_MODE["mode"] == "rt":
+        return ("Servers: private jackd -R (real-time, SCHED_FIFO, asynchronous: jackd's defaults, "
+                "as users run it), -d dummy -r 48000.")
+    return ("Servers: private jackd --no-realtime -S -d dummy -r 48000, because real-time "
+            "scheduling is not allowed here: %s. Users run jackd real-time (its default) or "
+            "PipeWire, where the timing rows may differ from these."
+            % SERVER_MODE["why"])
+
+
 def main():
     global TMP
     for f in (MIDIPLAY, RECORDER, SMFLOAD, CBTIME_SO, CBWRAP_SO):
         if not os.access(f, os.R_OK):
             raise BenchError("%s is missing (run make bench)" % f)
+    only = (os.environ.get("BENCH_ONLY") or ",".join(ROWS)).split(",")
+    unknown = [x for x in only if x not in ROWS]
+    if unknown:
+        raise BenchError("BENCH_ONLY: no row %s (rows: %s)" % (", ".join(unknown), ", ".join(ROWS)))
+    preflight(only)
     TMP = tempfile.mkdtemp(prefix="midiplay-bench.")
     started = time.monotonic()
     log("temporary files in %s; %s mode" % (TMP, "quick" if QUICK else "full"))
-    only = (os.environ.get("BENCH_ONLY") or "timing,live,load,parse,callback").split(",")
     r = {}
     if "timing" in only:
         r["timing"] = {}
@@ -772,6 +895,9 @@ def main():
     if "live" in only:
         r["live"] = {}
         r["live_meta"] = row_live(r["live"])
+    if "live-load" in only:
+        r["liveload"] = {}
+        r["liveload_meta"] = row_live(r["liveload"], load=True)
     if "load" in only:
         r["load"] = {}
         r["load_meta"] = row_load(r["load"])
@@ -787,6 +913,9 @@ def main():
     print()
     print("Machine: " + machine())
     print()
+    if SERVER_MODE["started"]:
+        print(server_line())
+        print()
     print(tab)
     print(notes(r))
     print()

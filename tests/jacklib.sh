@@ -23,6 +23,9 @@
 # event that was written correctly (seen at period 64).  A synchronous
 # server runs every client once per cycle, in graph order, however late:
 # the frames stay exact and so the tests compare what midiplay did.
+# JL_REALTIME=yes starts jackd real-time (-R, its default, as users run
+# it) instead of --no-realtime: for the benchmarks (bench/jackserver.sh);
+# make check's servers stay --no-realtime.
 #
 # MP_JACK=pipewire runs the same tests against PipeWire's libjack instead:
 # jack_start then starts a private pipewire daemon (its own configuration
@@ -41,6 +44,20 @@
 # JL_PW_LIBJACK: where PipeWire's libjack is, when it is not in
 # /usr/lib/*/pipewire-0.3/jack.  JL_PW_LOG_LEVEL: the daemon's log level
 # (default 3, info, which jl_pw_xruns reads).
+#
+# JACK's registry of servers is left as it was found.  jackd2 keeps one
+# for the machine (/dev/shm/jack-shm-registry, 8 slots; tests/jackreg.py
+# reads it) and frees the slot of a server that died uncleanly only when a
+# server of the same name starts again: killed servers would pile up until
+# no JACK server could start on the machine, the user's own included
+# ("too many servers already active").  So after every server of ours
+# has gone, SIGTERM or SIGKILL, jack_stop checks its slot and, when a dead
+# process still holds it, reclaims it (jack_reclaim); and it removes the
+# futex files jackd leaves in /dev/shm for clients that were still open
+# when the server stopped (jack_sem.UID_SERVER_CLIENT): harmless, a page
+# of memory each, but ours.  Under make check, jack_start also appends each
+# server's name to $builddir/jackreg-servers.txt, which
+# tests/jackreg-before.sh creates and tests/jackreg-after.sh checks.
 
 _jl_n=0
 _tap_n=0
@@ -48,6 +65,11 @@ _tap_failed=0
 JL_TMP=
 JACKD_PID=
 REC_PID=
+if [ -n "${top_srcdir:-}" ]; then
+	_jl_jackreg=$top_srcdir/tests/jackreg.py
+else
+	_jl_jackreg=${srcdir:-$(dirname "$0")}/jackreg.py
+fi
 
 # _jl_mktmp: create the private temporary directory JL_TMP if needed.
 _jl_mktmp() {
@@ -187,6 +209,7 @@ _jl_await() {
 			tap_diag "jack_start: $1 exited with status $? at once; its log:"
 			_jl_catlog "$JACK_LOG"
 			JACKD_PID=
+			jack_reclaim "$JACK_NAME"
 			return 1
 		fi
 		_jl_running "$JACK_NAME" && return 0
@@ -296,10 +319,15 @@ jack_start() {
 	JACK_NO_START_SERVER=1
 	export JACK_DEFAULT_SERVER JACK_NO_START_SERVER
 	JACK_LOG="$JL_TMP/jackd-$_jl_n.log"
+	_jl_rt=--no-realtime
+	[ "${JL_REALTIME:-no}" = yes ] && _jl_rt=-R
 	# shellcheck disable=SC2086 # JL_JACKD_OPTS is split on purpose
-	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$JACK_NAME" --no-realtime ${JL_JACKD_OPTS--S} \
+	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$JACK_NAME" $_jl_rt ${JL_JACKD_OPTS--S} \
 		-d dummy -r "$_jl_rate" -p "$_jl_period" </dev/null >"$JACK_LOG" 2>&1 &
 	JACKD_PID=$!
+	if [ -n "${builddir:-}" ] && [ -f "$builddir/jackreg-servers.txt" ]; then
+		echo "$JACK_NAME" >>"$builddir/jackreg-servers.txt"
+	fi
 	_jl_await "jackd -n $JACK_NAME"
 }
 
@@ -422,28 +450,22 @@ _jl_pw_start() {
 	return 1
 }
 
-# jack_reclaim NAME: after a jackd called NAME was killed with SIGKILL,
-# start and cleanly stop one under the same name.  JACK's shared registry
-# holds a few servers and frees the entry of a dead one only when its name
-# is used again: without this, killed test servers would pile up until no
-# server could start on the machine ("Too many servers already active").
+# jack_reclaim NAME: after a jackd called NAME has exited, however it
+# ended: when a dead process still holds NAME's slot in JACK's registry
+# of servers, start and cleanly stop a server of that name, which frees it
+# (tests/jackreg.py --reclaim); then remove the futex files of NAME's
+# clients from /dev/shm.  1 (after saying why) when the slot stays held.
 jack_reclaim() {
 	jl_pipewire && return 0   # a pipewire daemon leaves no shared registry
-	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$1" --no-realtime -d dummy \
-		</dev/null >/dev/null 2>&1 &
-	_jl_rpid=$!
-	_jl_i=0
-	while [ "$_jl_i" -lt 50 ] && kill -0 "$_jl_rpid" 2>/dev/null &&
-	    ! _jl_running "$1"; do
-		sleep 0.1
-		_jl_i=$((_jl_i + 1))
-	done
-	kill -TERM "$_jl_rpid" 2>/dev/null
-	wait "$_jl_rpid" 2>/dev/null
-	return 0
+	_jl_rst=0
+	_jl_msg=$("${PYTHON3:-python3}" "$_jl_jackreg" --reclaim "$1" 2>&1) || _jl_rst=1
+	[ -z "$_jl_msg" ] || tap_diag "jack_reclaim: $_jl_msg"
+	rm -f "/dev/shm/jack_sem.$(id -u)_$1_"*
+	return "$_jl_rst"
 }
 
-# jack_stop: stop the recorder and our jackd (TERM, KILL after 3 s), remove JL_TMP; safe to call twice.
+# jack_stop: stop the recorder and our jackd (TERM, KILL after 3 s), leave
+# JACK's registry as found (jack_reclaim), remove JL_TMP; safe to call twice.
 jack_stop() {
 	if [ -n "$REC_PID" ]; then
 		kill -TERM "$REC_PID" 2>/dev/null
@@ -457,12 +479,12 @@ jack_stop() {
 			_jl_i=$((_jl_i + 1))
 		done
 		if kill -0 "$JACKD_PID" 2>/dev/null; then
+			tap_diag "jack_stop: $JACK_NAME did not stop within 3 s of SIGTERM; SIGKILL"
 			kill -KILL "$JACKD_PID" 2>/dev/null
-			wait "$JACKD_PID" 2>/dev/null
-			jack_reclaim "$JACK_NAME"
 		fi
 		wait "$JACKD_PID" 2>/dev/null
 		JACKD_PID=
+		jack_reclaim "$JACK_NAME"
 	fi
 	if [ -n "$JL_TMP" ]; then
 		rm -rf "$JL_TMP"
