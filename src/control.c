@@ -32,8 +32,23 @@ enum phase { PH_CHASE, PH_PLAY, PH_DONE, PH_ERROR };
 
 struct out_ev {
 	mp_u128 time;
+	uint64_t tick;            /* o.ticks: the output tick */
+	int32_t track;
+	uint8_t kind;             /* MP_EV_MIDI, or MP_EV_META (o.ticks) */
+	uint8_t meta;
 	uint8_t b[3];
 	uint8_t len;
+	const uint8_t *ext;       /* a meta's data */
+	uint32_t ext_len;
+};
+
+/* A meta event chased before --start, for o.ticks: the last of its type
+ * in its track. */
+struct chased_meta {
+	int track;
+	uint8_t type;
+	uint32_t len;
+	uint8_t *data;
 };
 
 struct control {
@@ -70,6 +85,20 @@ struct control {
 	int32_t bend[16];
 	uint8_t sounding[16][128];
 	uint8_t sustain[16];
+	/* o.ticks: the track each of those came from */
+	int32_t cc_track[16][128], prog_track[16], bend_track[16];
+	int32_t sound_track[16][128], sustain_track[16];
+
+	/* o.ticks: output ticks as fixed point, 32 bits of fraction */
+	mp_u128 S_fp;             /* the tick of S in this pass */
+	mp_u128 off_fp;           /* ticks of the passes before it */
+	uint32_t seg_us;          /* the file's tempo in effect, us/quarter */
+	int sig_seen;             /* a time signature came before S */
+	uint8_t sig_data[4];
+	uint8_t tempo_data[3];    /* the tempo a pass begins with */
+	struct chased_meta *cm;
+	size_t ncm, cmcap;
+	int smpte_num, smpte_den; /* SMPTE: output ticks a second, num/den */
 
 	uint64_t clk;             /* next clock, in 24ths of a quarter */
 	int clk_aligned;          /* this pass's first clock is placed */
@@ -110,9 +139,60 @@ mul_ok(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_mul_overflow(a, b, out);
 }
 
+/* Output time of song time T in this pass (T >= S). */
+static mp_u128
+out_time(const struct control *c, mp_u128 t)
+{
+	return (t - c->S + c->offset) * c->o.speed_den;
+}
+
+static mp_u128
+song_time(const struct control *c, const struct mp_event *e)
+{
+	return c->o.bpm_num ? (mp_u128)e->tick * c->tick_units :
+	    e->time * c->unit_mult;
+}
+
+static mp_u128
+tick_time(const struct control *c, uint64_t tick)
+{
+	return c->seg_time + (mp_u128)(tick - c->seg_tick) * c->seg_upt;
+}
+
+#define ONE_TICK ((mp_u128)1 << 32)
+
+/* The file's tick of song time T, as fixed point with 32 bits of fraction,
+ * in the tempo segment in effect (T at or after its start). */
+static mp_u128
+tick_fp(const struct control *c, mp_u128 t)
+{
+	mp_u128 d = t > c->seg_time ? t - c->seg_time : 0;
+
+	return ((mp_u128)c->seg_tick << 32) + (d << 32) / c->seg_upt;
+}
+
+/* The output tick (o.ticks) of an event at song time T, whose file tick
+ * as fixed point is FP, in this pass: rounded to the nearest. */
+static uint64_t
+out_tick(const struct control *c, mp_u128 t, mp_u128 fp)
+{
+	if (c->ppq == 0) {
+		/* SMPTE: ticks are time */
+		mp_u128 num = out_time(c, t) * (mp_u128)c->smpte_num;
+		mp_u128 den = (mp_u128)c->den_o * (mp_u128)c->smpte_den;
+
+		return (uint64_t)((2 * num + den) / (2 * den));
+	}
+	if (fp + c->off_fp < c->S_fp)
+		return 0;
+	return (uint64_t)((fp + c->off_fp - c->S_fp + ((mp_u128)1 << 31)) >>
+	    32);
+}
+
+/* Queue a message of LEN bytes at song time T, from TRACK (-1: none). */
 static void
-push(struct control *c, mp_u128 time, uint8_t b0, uint8_t b1, uint8_t b2,
-    uint8_t len)
+push(struct control *c, mp_u128 t, int track, uint8_t b0, uint8_t b1,
+    uint8_t b2, uint8_t len)
 {
 	struct out_ev *e;
 
@@ -133,31 +213,35 @@ push(struct control *c, mp_u128 time, uint8_t b0, uint8_t b1, uint8_t b2,
 		}
 	}
 	e = &c->q[c->qhead + c->qlen++];
-	e->time = time;
+	e->time = out_time(c, t);
+	e->tick = c->o.ticks ? out_tick(c, t, tick_fp(c, t)) : 0;
+	e->track = track;
+	e->kind = MP_EV_MIDI;
+	e->meta = 0;
 	e->b[0] = b0;
 	e->b[1] = b1;
 	e->b[2] = b2;
 	e->len = len;
+	e->ext = NULL;
 }
 
-/* Output time of song time T in this pass (T >= S). */
-static mp_u128
-out_time(const struct control *c, mp_u128 t)
+/* Queue the meta event TYPE with DATA (LEN bytes, valid until the queue
+ * is empty) at song time T, in TRACK (o.ticks). */
+static void
+push_meta(struct control *c, mp_u128 t, int track, uint8_t type,
+    const uint8_t *data, uint32_t len)
 {
-	return (t - c->S + c->offset) * c->o.speed_den;
-}
+	struct out_ev *e;
 
-static mp_u128
-song_time(const struct control *c, const struct mp_event *e)
-{
-	return c->o.bpm_num ? (mp_u128)e->tick * c->tick_units :
-	    e->time * c->unit_mult;
-}
-
-static mp_u128
-tick_time(const struct control *c, uint64_t tick)
-{
-	return c->seg_time + (mp_u128)(tick - c->seg_tick) * c->seg_upt;
+	push(c, t, track, 0, 0, 0, 0);
+	if (c->nomem)
+		return;
+	e = &c->q[c->qhead + c->qlen - 1];
+	e->kind = MP_EV_META;
+	e->meta = type;
+	e->ext = data;
+	e->len = 0;
+	e->ext_len = len;
 }
 
 /* The tick of bar:beat:tick P under the time signature in effect. */
@@ -248,7 +332,7 @@ clocks(struct control *c, uint64_t x, mp_u128 limit)
 		if (!c->clk_aligned && k % 6 != 0)
 			continue;
 		c->clk_aligned = 1;
-		push(c, out_time(c, t), 0xf8, 0, 0, 1);
+		push(c, t, -1, 0xf8, 0, 0, 1);
 		/* a long gap holds many clocks: queue them a batch at a
 		 * time, not all at once */
 		if (++batch == CLOCK_BATCH) {
@@ -329,25 +413,111 @@ info_text(struct control *c, mp_u128 t, enum ctl_info_kind kind,
 	add_info(c, &i);
 }
 
+/* o.ticks: the meta events in effect at S, at its start.  A tempo
+ * always (--bpm's, or the file's scaled by --tempo), so that the output
+ * plays at what was asked; a time signature if one came; then each
+ * track's names, key signature and port. */
+static void
+begin_metas(struct control *c)
+{
+	uint64_t us;
+	size_t i;
+
+	if (c->o.bpm_num)
+		us = (60000000u * c->o.bpm_den + c->o.bpm_num / 2) /
+		    c->o.bpm_num;
+	else
+		us = ((uint64_t)c->seg_us * c->o.speed_den +
+		    c->o.speed_num / 2) / c->o.speed_num;
+	if (us < 1)
+		us = 1;
+	if (us > 0xffffff)
+		us = 0xffffff;
+	c->tempo_data[0] = (uint8_t)(us >> 16);
+	c->tempo_data[1] = (uint8_t)(us >> 8);
+	c->tempo_data[2] = (uint8_t)us;
+	if (c->ppq > 0)
+		push_meta(c, c->S, -1, 0x51, c->tempo_data, 3);
+	if (c->sig_seen)
+		push_meta(c, c->S, -1, 0x58, c->sig_data, 4);
+	for (i = 0; i < c->ncm; i++)
+		push_meta(c, c->S, c->cm[i].track, c->cm[i].type,
+		    c->cm[i].data, c->cm[i].len);
+}
+
+/* o.ticks: remember E, a meta event before S, as the last of its type in
+ * its track, if it is one of the kinds that say how a track is set up. */
+static void
+chase_meta(struct control *c, const struct mp_event *e)
+{
+	static const uint8_t kept[] = { 0x00, 0x02, 0x03, 0x04, 0x08, 0x09,
+	    0x20, 0x21, 0x59, 0x7f };
+	struct chased_meta *m = NULL;
+	uint8_t *d;
+	size_t i;
+
+	if (memchr(kept, e->meta, sizeof kept) == NULL)
+		return;
+	for (i = 0; i < c->ncm; i++)
+		if (c->cm[i].track == e->track && c->cm[i].type == e->meta)
+			m = &c->cm[i];
+	if (m == NULL) {
+		if (c->ncm == c->cmcap) {
+			size_t cap = c->cmcap ? 2 * c->cmcap : 16;
+			struct chased_meta *n = realloc(c->cm, cap * sizeof *n);
+
+			if (n == NULL) {
+				c->nomem = 1;
+				return;
+			}
+			memset(n + c->cmcap, 0, (cap - c->cmcap) * sizeof *n);
+			c->cm = n;
+			c->cmcap = cap;
+		}
+		/* an entry of an earlier pass keeps its storage */
+		m = &c->cm[c->ncm++];
+		m->track = e->track;
+		m->type = e->meta;
+		m->len = 0;
+	}
+	if ((d = realloc(m->data, e->len > 0 ? e->len : 1)) == NULL) {
+		c->nomem = 1;
+		return;
+	}
+	if (e->len > 0)
+		memcpy(d, e->data, e->len);
+	m->data = d;
+	m->len = e->len;
+}
+
 /* The pass begins at S: clock start, then the chased state. */
 static void
 begin_pass(struct control *c)
 {
-	mp_u128 t = out_time(c, c->S);
+	mp_u128 t = c->S;
 	static const uint8_t late[] = { 99, 98, 101, 100, 6, 38 };
 	int ch, n;
 	size_t i;
 
 	c->phase = PH_PLAY;
 	c->pass++;
+	/* a start between ticks begins the output on the nearest one, so
+	 * that every event keeps its place on the file's grid (and is as
+	 * far from its exact time as the start is: under half a tick) */
+	if (c->ppq > 0)
+		c->S_fp = (tick_fp(c, c->S) + ONE_TICK / 2) & ~(ONE_TICK - 1);
 	if (c->want_info && c->ppq > 0)
 		info_pos(c, c->S, (double)c->seg_tick + (double)(c->S -
 		    c->seg_time) / (double)c->seg_upt);
-	for (ch = 0; ch < 16; ch++)
+	for (ch = 0; ch < 16; ch++) {
 		c->sustain[ch] = c->cc[ch][64] >= 64;
+		c->sustain_track[ch] = c->cc_track[ch][64];
+	}
+	if (c->o.ticks)
+		begin_metas(c);
 	if (c->o.clock) {
 		if (c->S == 0) {
-			push(c, t, 0xfa, 0, 0, 1);
+			push(c, t, -1, 0xfa, 0, 0, 1);
 		} else {
 			/* the sixteenth at or after S */
 			uint64_t k = c->clk, spp;
@@ -357,34 +527,36 @@ begin_pass(struct control *c)
 			while (k % 6 != 0)
 				k++;
 			spp = k / 6 > 16383 ? 16383 : k / 6;
-			push(c, t, 0xf2, spp & 0x7f, (spp >> 7) & 0x7f, 3);
-			push(c, t, 0xfb, 0, 0, 1);
+			push(c, t, -1, 0xf2, spp & 0x7f, (spp >> 7) & 0x7f, 3);
+			push(c, t, -1, 0xfb, 0, 0, 1);
 		}
 	}
 	for (ch = 0; ch < 16; ch++) {
 		uint8_t st = (uint8_t)(0xb0 | ch);
+		const int32_t *tr = c->cc_track[ch];
 
 		if (c->cc[ch][0] >= 0)
-			push(c, t, st, 0, (uint8_t)c->cc[ch][0], 3);
+			push(c, t, tr[0], st, 0, (uint8_t)c->cc[ch][0], 3);
 		if (c->cc[ch][32] >= 0)
-			push(c, t, st, 32, (uint8_t)c->cc[ch][32], 3);
+			push(c, t, tr[32], st, 32, (uint8_t)c->cc[ch][32], 3);
 		if (c->prog[ch] >= 0)
-			push(c, t, (uint8_t)(0xc0 | ch), (uint8_t)c->prog[ch],
-			    0, 2);
+			push(c, t, c->prog_track[ch], (uint8_t)(0xc0 | ch),
+			    (uint8_t)c->prog[ch], 0, 2);
 		for (n = 1; n < 120; n++) {
 			if (n == 32 || n == 6 || n == 38 ||
 			    (n >= 98 && n <= 101) || c->cc[ch][n] < 0)
 				continue;
-			push(c, t, st, (uint8_t)n, (uint8_t)c->cc[ch][n], 3);
+			push(c, t, tr[n], st, (uint8_t)n,
+			    (uint8_t)c->cc[ch][n], 3);
 		}
 		/* parameter selection before its data entry */
 		for (i = 0; i < sizeof late; i++)
 			if (c->cc[ch][late[i]] >= 0)
-				push(c, t, st, late[i],
+				push(c, t, tr[late[i]], st, late[i],
 				    (uint8_t)c->cc[ch][late[i]], 3);
 		if (c->bend[ch] >= 0)
-			push(c, t, (uint8_t)(0xe0 | ch), c->bend[ch] & 0x7f,
-			    (c->bend[ch] >> 7) & 0x7f, 3);
+			push(c, t, c->bend_track[ch], (uint8_t)(0xe0 | ch),
+			    c->bend[ch] & 0x7f, (c->bend[ch] >> 7) & 0x7f, 3);
 	}
 }
 
@@ -396,14 +568,23 @@ reset_pass_state(struct control *c)
 	memset(c->bend, 0xff, sizeof c->bend);
 	memset(c->sounding, 0, sizeof c->sounding);
 	memset(c->sustain, 0, sizeof c->sustain);
+	memset(c->cc_track, 0xff, sizeof c->cc_track);
+	memset(c->prog_track, 0xff, sizeof c->prog_track);
+	memset(c->bend_track, 0xff, sizeof c->bend_track);
+	memset(c->sound_track, 0xff, sizeof c->sound_track);
+	memset(c->sustain_track, 0xff, sizeof c->sustain_track);
+	/* (the storage stays: the queue may still point into it) */
+	c->ncm = 0;
 	c->seg_tick = 0;
 	c->seg_time = 0;
 	c->seg_upt = c->o.bpm_num ? c->tick_units :
 	    (mp_u128)500000 * c->unit_mult;
+	c->seg_us = 500000;
 	c->sig_tick = 0;
 	c->sig_bar = 1;
 	c->sig_num = 4;
 	c->sig_den = 4;
+	c->sig_seen = 0;
 	c->clk = 0;
 	c->clk_aligned = 0;
 	c->clk_more = 0;
@@ -418,7 +599,6 @@ reset_pass_state(struct control *c)
 static void
 end_pass(struct control *c, mp_u128 end)
 {
-	mp_u128 t;
 	int ch, key;
 
 	if (c->o.clock) {
@@ -430,19 +610,19 @@ end_pass(struct control *c, mp_u128 end)
 		}
 	}
 	c->end_again = 0;
-	t = out_time(c, end);
 	for (ch = 0; ch < 16; ch++) {
 		for (key = 0; key < 128; key++)
 			while (c->sounding[ch][key] > 0) {
-				push(c, t, (uint8_t)(0x80 | ch), (uint8_t)key,
-				    0, 3);
+				push(c, end, c->sound_track[ch][key],
+				    (uint8_t)(0x80 | ch), (uint8_t)key, 0, 3);
 				c->sounding[ch][key]--;
 			}
 		if (c->sustain[ch])
-			push(c, t, (uint8_t)(0xb0 | ch), 64, 0, 3);
+			push(c, end, c->sustain_track[ch],
+			    (uint8_t)(0xb0 | ch), 64, 0, 3);
 	}
 	if (c->o.clock)
-		push(c, t, 0xfc, 0, 0, 1);
+		push(c, end, -1, 0xfc, 0, 0, 1);
 	if (c->o.loops != 0 && c->pass >= c->o.loops) {
 		c->phase = PH_DONE;
 		return;
@@ -453,6 +633,8 @@ end_pass(struct control *c, mp_u128 end)
 		c->phase = PH_ERROR;
 		return;
 	}
+	if (c->ppq > 0)
+		c->off_fp += tick_fp(c, end) - c->S_fp;
 	c->offset += end - c->S;
 	smf_reader_rewind(c->r);
 	reset_pass_state(c);
@@ -504,7 +686,7 @@ channel_message(const uint8_t *d, uint32_t len)
 }
 
 static void
-chase(struct control *c, const uint8_t *d, uint32_t len)
+chase(struct control *c, const uint8_t *d, uint32_t len, int track)
 {
 	int ch = d[0] & 0x0f;
 
@@ -513,14 +695,18 @@ chase(struct control *c, const uint8_t *d, uint32_t len)
 
 	switch (d[0] & 0xf0) {
 	case 0xb0:
-		if (d[1] < 120)
+		if (d[1] < 120) {
 			c->cc[ch][d[1]] = d[2];
+			c->cc_track[ch][d[1]] = track;
+		}
 		break;
 	case 0xc0:
 		c->prog[ch] = d[1];
+		c->prog_track[ch] = track;
 		break;
 	case 0xe0:
 		c->bend[ch] = d[1] | d[2] << 7;
+		c->bend_track[ch] = track;
 		break;
 	}
 }
@@ -554,9 +740,10 @@ play_message(struct control *c, struct mp_event *e)
 		if (off && c->o.start.kind != CTL_POS_NONE &&
 		    c->sounding[ch][key] == 0)
 			return 0;       /* its note-on came before --start */
-		if (on && c->sounding[ch][key] < 255)
+		if (on && c->sounding[ch][key] < 255) {
 			c->sounding[ch][key]++;
-		else if (off && c->sounding[ch][key] > 0)
+			c->sound_track[ch][key] = e->track;
+		} else if (off && c->sounding[ch][key] > 0)
 			c->sounding[ch][key]--;
 		if (e->data != e->buf) {
 			memcpy(e->buf, e->data, e->len > 3 ? 3 : e->len);
@@ -565,7 +752,37 @@ play_message(struct control *c, struct mp_event *e)
 		e->buf[1] = (uint8_t)key;
 	} else if (kind == 0xb0 && e->data[1] == 64 && e->len > 2) {
 		c->sustain[ch] = e->data[2] >= 64;
+		c->sustain_track[ch] = e->track;
 	}
+	return 1;
+}
+
+/*
+ * o.ticks: a meta event E at song time T in the pass goes out as it is, at
+ * its output tick, but for a tempo: scaled by --tempo, or dropped under
+ * --bpm (the pass began with --bpm's).  1 when it goes out.
+ */
+static int
+pass_meta(struct control *c, struct mp_event *e, mp_u128 t)
+{
+	if (e->meta == 0x51) {
+		uint64_t us;
+
+		if (c->o.bpm_num || e->len != 3 || c->ppq == 0)
+			return 0;
+		us = ((uint64_t)c->seg_us * c->o.speed_den +
+		    c->o.speed_num / 2) / c->o.speed_num;
+		if (us < 1)
+			us = 1;
+		if (us > 0xffffff)
+			us = 0xffffff;
+		e->buf[0] = (uint8_t)(us >> 16);
+		e->buf[1] = (uint8_t)(us >> 8);
+		e->buf[2] = (uint8_t)us;
+		e->data = e->buf;
+	}
+	e->time = out_time(c, t);
+	e->tick = out_tick(c, t, (mp_u128)e->tick << 32);
 	return 1;
 }
 
@@ -598,15 +815,19 @@ handle(struct control *c, struct mp_event *e)
 			if (!c->o.bpm_num && e->len == 3) {
 				c->seg_time = t;
 				c->seg_tick = e->tick;
-				c->seg_upt = (mp_u128)(e->data[0] << 16 |
-				    e->data[1] << 8 | e->data[2]) *
-				    c->unit_mult;
+				c->seg_us = (uint32_t)(e->data[0] << 16 |
+				    e->data[1] << 8 | e->data[2]);
+				c->seg_upt = (mp_u128)c->seg_us * c->unit_mult;
 				if (c->phase == PH_PLAY)
 					info_pos(c, t, (double)e->tick);
 			}
 			break;
 		case 0x58:
 			time_signature(c, e);
+			if (e->len == 4) {
+				c->sig_seen = 1;
+				memcpy(c->sig_data, e->data, 4);
+			}
 			if (c->phase == PH_PLAY)
 				info_pos(c, t, (double)e->tick);
 			break;
@@ -622,7 +843,13 @@ handle(struct control *c, struct mp_event *e)
 				c->last_eot = t;
 			break;
 		}
-		return 0;
+		if (!c->o.ticks)
+			return 0;
+		if (c->phase != PH_PLAY) {
+			chase_meta(c, e);
+			return 0;
+		}
+		return pass_meta(c, e, t);
 	}
 	if (e->kind != MP_EV_MIDI || e->len == 0)
 		return 0;
@@ -632,12 +859,14 @@ handle(struct control *c, struct mp_event *e)
 		return 0;
 	c->last_time = t;
 	if (c->phase == PH_CHASE) {
-		chase(c, e->data, e->len);
+		chase(c, e->data, e->len, e->track);
 		return 0;
 	}
 	if (!play_message(c, e))
 		return 0;
 	e->time = out_time(c, t);
+	if (c->o.ticks)
+		e->tick = out_tick(c, t, (mp_u128)e->tick << 32);
 	return 1;
 }
 
@@ -662,12 +891,18 @@ ctl_next(void *ctx, struct mp_event *ev)
 			if (c->qlen == 0)
 				c->qhead = 0;
 			memset(ev, 0, sizeof *ev);
-			ev->kind = MP_EV_MIDI;
+			ev->kind = q->kind;
 			ev->time = q->time;
+			ev->tick = q->tick;
 			memcpy(ev->buf, q->b, 3);
 			ev->data = ev->buf;
 			ev->len = q->len;
-			ev->track = -1;
+			ev->track = q->track;
+			if (q->kind == MP_EV_META) {
+				ev->meta = q->meta;
+				ev->data = q->ext;
+				ev->len = q->ext_len;
+			}
 			return 1;
 		}
 		if (c->held) {
@@ -803,6 +1038,14 @@ control_open(struct control **cp, struct smf_reader *r, const char *name,
 	c->name = name;
 	c->o = *o;
 	c->ppq = smf_reader_ppq(r);
+	if (c->ppq == 0) {
+		/* SMPTE: ticks a second, for o.ticks */
+		uint16_t div = smf_reader_division(r);
+		int fps = -(int)(int8_t)(div >> 8), tpf = div & 0xff;
+
+		c->smpte_num = fps == 29 ? 30000 * tpf : fps * tpf;
+		c->smpte_den = fps == 29 ? 1001 : 1;
+	}
 	if (c->ppq == 0 && (o->bpm_num || o->clock ||
 	    o->start.kind == CTL_POS_BBT || o->end.kind == CTL_POS_BBT)) {
 		log_error("%s: %s needs a file whose time is in beats, and "
@@ -858,8 +1101,13 @@ control_open(struct control **cp, struct smf_reader *r, const char *name,
 void
 control_close(struct control *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
+	for (i = 0; i < c->cmcap; i++)
+		free(c->cm[i].data);
+	free(c->cm);
 	free(c->q);
 	free(c->info);
 	pthread_mutex_destroy(&c->lock);

@@ -17,6 +17,7 @@
 #include "midiplay/event.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
+#include "midiplay/record.h"
 #include "midiplay/sched.h"
 
 /* Release positions: every channel and key, then every channel's CCs. */
@@ -48,6 +49,24 @@ spend(struct jackout *jo, uint32_t len, int *written)
 {
 	(*written)++;
 	jo->cycle_bytes += mp_event_cost(len);
+}
+
+/* --record: hand what was just sent at OFF in this cycle back to the main
+ * thread; a full ring loses it, counted (the callback never waits). */
+static void
+keep(struct jackout *jo, uint32_t off, const uint8_t *d, uint32_t len)
+{
+	struct record_rec h;
+
+	if (!jo->recording)
+		return;
+	h.frame = jo->cycle_pos + off;
+	h.len = len;
+	h.port = 0;
+	h.pad = 0;
+	if (ring_write2(&jo->rec, &h, sizeof h, d, len) < 0)
+		atomic_fetch_add_explicit(&jo->rec_lost, 1,
+		    memory_order_relaxed);
 }
 
 /* Follow what was sent, so that what is sounding can be released. */
@@ -112,6 +131,7 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 		if ((dst = jack_midi_event_reserve(buf, off, 3)) == NULL)
 			return 0;
 		memcpy(dst, msg, 3);
+		keep(jo, off, msg, 3);
 		spend(jo, 3, written);
 		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
 		if (pos < RELEASE_NOTES) {
@@ -186,6 +206,7 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 		}
 		ring_read_at(&jo->ring, sizeof rec, dst, rec.len);
 		ring_consume(&jo->ring, sizeof rec + rec.len);
+		keep(jo, off, dst, rec.len);
 		track_notes(jo, dst, rec.len);
 		spend(jo, rec.len, written);
 		last_off = off;
@@ -224,12 +245,13 @@ start_release(struct jackout *jo)
 }
 
 static void
-send_byte(void *buf, uint8_t b, int *written)
+send_byte(struct jackout *jo, void *buf, uint8_t b, int *written)
 {
 	uint8_t *dst = jack_midi_event_reserve(buf, 0, 1);
 
 	if (dst != NULL) {
 		*dst = b;
+		keep(jo, 0, &b, 1);
 		(*written)++;       /* over the budget if need be: one byte */
 	}
 }
@@ -278,7 +300,7 @@ follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
 				atomic_store_explicit(&jo->state, JO_PLAYING,
 				    memory_order_relaxed);
 				if (jo->t_pending == 0xfc) {
-					send_byte(buf, 0xfc, written);
+					send_byte(jo, buf, 0xfc, written);
 					jo->t_pending = 0;
 				}
 			}
@@ -301,7 +323,7 @@ follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
 	*tframe = pos.frame;
 	atomic_store_explicit(&jo->position, pos.frame, memory_order_relaxed);
 	if (jo->t_pending == 0xfb) {
-		send_byte(buf, 0xfb, written);
+		send_byte(jo, buf, 0xfb, written);
 		jo->t_pending = 0;
 	}
 	return 1;
@@ -362,6 +384,8 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 		    memory_order_relaxed);
 		state = JO_PLAYING;
 	}
+	jo->cycle_pos = jo->now - atomic_load_explicit(&jo->zero_frame,
+	    memory_order_relaxed);
 	if (state != JO_DONE && !jo->stopping &&
 	    atomic_load_explicit(&jo->stop, memory_order_acquire)) {
 		/* from the start: a panic under way may have passed notes
@@ -507,7 +531,8 @@ port_of_another(struct jackout *jo)
 }
 
 int
-jackout_open(struct jackout *jo, const char *name, size_t ring_size)
+jackout_open(struct jackout *jo, const char *name, size_t ring_size,
+    size_t record_size)
 {
 	memset(jo, 0, sizeof *jo);
 	jo->limit_events = JACKOUT_MAX_PER_CYCLE;
@@ -527,10 +552,12 @@ jackout_open(struct jackout *jo, const char *name, size_t ring_size)
 		    "another name with -n", name);
 		goto fail;
 	}
-	if (ring_init(&jo->ring, ring_size) < 0) {
+	if (ring_init(&jo->ring, ring_size) < 0 || (record_size > 0 &&
+	    ring_init(&jo->rec, record_size) < 0)) {
 		log_error("out of memory for the event ring");
 		goto fail;
 	}
+	jo->recording = record_size > 0;
 	jack_set_process_callback(jo->client, jackout_process, jo);
 	jack_set_xrun_callback(jo->client, on_xrun, jo);
 	jack_on_info_shutdown(jo->client, on_shutdown, jo);
@@ -543,6 +570,7 @@ fail:
 	jack_client_close(jo->client);
 	jo->client = NULL;
 	ring_free(&jo->ring);
+	ring_free(&jo->rec);
 	return -1;
 }
 
@@ -783,4 +811,5 @@ jackout_close(struct jackout *jo)
 	jack_client_close(jo->client);
 	jo->client = NULL;
 	ring_free(&jo->ring);
+	ring_free(&jo->rec);
 }

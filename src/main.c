@@ -14,21 +14,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "midiplay/control.h"
 #include "midiplay/dump.h"
+#include "midiplay/export.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
 #include "midiplay/options.h"
 #include "midiplay/progress.h"
+#include "midiplay/record.h"
+#include "midiplay/smf_writer.h"
 #include "midiplay/sched.h"
 #include "midiplay/smf_reader.h"
 #include "midiplay/stream.h"
 #include "midiplay/stream_parse.h"
 
 #define RING_SIZE (1u << 20)
+#define RECORD_RING_SIZE (4u << 20)   /* --record: 0.2 s of full cycles
+                                       * at period 64, drained every 5 ms */
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
 #define START_POLL_NS 200000L     /* until playback begins: 0.2 ms */
 
@@ -145,7 +151,7 @@ stream_realtime(struct sched *sched)
  */
 static int
 play(struct jackout *jo, struct mp_source *src, struct stream *stream,
-    struct progress *sh, const struct options *o)
+    struct progress *sh, const struct options *o, struct record *rec)
 {
 	struct sched sched;
 	int announced = 0, stopping = 0, status;
@@ -215,6 +221,11 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 				    (unsigned long long)atomic_load(
 				    &jo->zero_frame), jo->rate);
 		}
+		if (rec != NULL && record_drain(rec, &jo->rec) < 0) {
+			/* no memory left for the recording: stop, as for a
+			 * signal, and say so */
+			got_signal = got_signal ? got_signal : SIGTERM;
+		}
 		if (announced)
 			progress_update(sh, (double)atomic_load(&jo->position) /
 			    jo->rate, atomic_load(&sched.finished) ?
@@ -227,6 +238,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);
 	progress_clear(sh);
 	status = sched_join(&sched) < 0 ? 1 : 0;
+	if (rec != NULL && record_drain(rec, &jo->rec) < 0)
+		status = 1;
 	if (jo->limit_bytes > 0)
 		snprintf(budget_bytes, sizeof budget_bytes, " and %u bytes",
 		    jo->limit_bytes);
@@ -255,6 +268,68 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	return status;
 }
 
+/* Is OUT the file IN (the same name, or the same file by another)? */
+static int
+same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	if (strcmp(in, out) == 0)
+		return 1;
+	return stat(in, &a) == 0 && stat(out, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* --export: write what would be played instead of playing.  The exit
+ * status. */
+static int
+export(struct options *o)
+{
+	struct export_opts eo = { o->export_path, o->ppq, o->release };
+	struct mp_source src = { 0 };
+	int rc;
+
+	if (smfw_check_path(o->export_path) < 0)
+		return 1;
+	if (strcmp(o->file, "-") == 0) {
+		struct stream_opts so = { .fd = 0, .name = "<stdin>",
+		    .strict = o->strict, .want_meta = 1 };
+		struct stream *stream;
+
+		if (stream_open(&stream, &so) < 0)
+			return 1;
+		stream_source(stream, &src);
+		rc = export_stream(&src, &eo);
+		if (rc == 0 && stream_rejected(stream) > 0)
+			rc = 1;
+		stream_close(stream);
+	} else {
+		struct smf_reader *reader;
+		struct control *control;
+
+		if (same_file(o->file, o->export_path)) {
+			log_error("%s: is the file being read; --export needs "
+			    "another name", o->export_path);
+			return 1;
+		}
+		if (smf_reader_open(&reader, o->file) < 0)
+			return 1;
+		o->ctl.ticks = 1;
+		if (control_open(&control, reader, o->file, &o->ctl) < 0) {
+			smf_reader_close(reader);
+			return 1;
+		}
+		control_source(control, &src);
+		rc = export_file(&src, reader, o->ctl.tracks, &eo);
+		if (control_dropped(control) > 1)
+			log_warn("warning: %lu notes transposed out of 0-127 "
+			    "were dropped", control_dropped(control));
+		control_close(control);
+		smf_reader_close(reader);
+	}
+	return rc == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -265,17 +340,20 @@ main(int argc, char **argv)
 	struct mp_source src = { 0 };
 	struct jackout jo;
 	struct progress sh;
-	int i, status;
+	struct record *rec = NULL;
+	int i, status = 0;
 
 	options_parse(argc, argv, &o);
 	memset(&sh, 0, sizeof sh);
 	log_init("midiplay", o.level);
 	if (o.list)
 		return list_ports(&o);
+	if (o.export_path != NULL)
+		return export(&o);
 
 	if (strcmp(o.file, "-") == 0) {
-		struct stream_opts so = { 0, "<stdin>", NULL, NULL, 0,
-		    o.strict };
+		struct stream_opts so = { .fd = 0, .name = "<stdin>",
+		    .strict = o.strict };
 
 		if (stream_open(&stream, &so) < 0)
 			return 1;
@@ -315,15 +393,32 @@ main(int argc, char **argv)
 	}
 
 	catch_signals();
-	if (jackout_open(&jo, o.name, RING_SIZE) < 0) {
+	if (o.record_path != NULL && strcmp(o.file, "-") != 0 &&
+	    same_file(o.file, o.record_path)) {
+		log_error("%s: is the file being played; --record needs "
+		    "another name", o.record_path);
+		status = 1;
+	} else if (o.record_path != NULL &&
+	    smfw_check_path(o.record_path) < 0) {
+		status = 1;
+	} else if (jackout_open(&jo, o.name, RING_SIZE, o.record_path != NULL ?
+	    RECORD_RING_SIZE : 0) < 0) {
+		status = 1;
+	} else if (o.record_path != NULL &&
+	    record_open(&rec, o.record_path, jo.rate) < 0) {
+		jackout_close(&jo);
+		status = 1;
+	}
+	if (status != 0) {
 		control_close(control);
 		smf_reader_close(reader);
 		stream_close(stream);
-		return 1;
+		return status;
 	}
 	if (stream != NULL) {
-		struct stream_opts so = { 0, "<stdin>", stream_clock, &jo,
-		    o.latency_ns, o.strict };
+		struct stream_opts so = { .fd = 0, .name = "<stdin>",
+		    .clock = stream_clock, .clock_ctx = &jo,
+		    .latency_ns = o.latency_ns, .strict = o.strict };
 
 		/* one period unless told: the least that keeps every line's
 		 * relative timing whatever the period */
@@ -348,7 +443,22 @@ main(int argc, char **argv)
 	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
 		status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
-		status = play(&jo, &src, stream, &sh, &o);
+		status = play(&jo, &src, stream, &sh, &o, rec);
+	if (rec != NULL) {
+		/* what was sent by now, whatever ended the playback: a
+		 * signal's releases included */
+		uint64_t lost = atomic_load(&jo.rec_lost);
+
+		if (record_drain(rec, &jo.rec) < 0 || record_save(rec) < 0)
+			status = status ? status : 1;
+		if (lost > 0) {
+			log_error("%s: %llu events sent were not recorded: the "
+			    "recording could not keep up", o.record_path,
+			    (unsigned long long)lost);
+			status = status ? status : 1;
+		}
+		record_close(rec);
+	}
 	jackout_close(&jo);
 	if (control != NULL && control_dropped(control) > 1)
 		log_warn("warning: %lu notes transposed out of 0-127 were "

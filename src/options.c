@@ -14,7 +14,8 @@
 
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
 	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
-	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT, OPT_CYCLE_LIMIT };
+	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT, OPT_CYCLE_LIMIT, OPT_EXPORT,
+	OPT_RECORD, OPT_PPQ };
 
 
 static void
@@ -39,6 +40,13 @@ usage(FILE *out)
 	    "      --dump          print the events in the stream format with "
 	    "exact times\n"
 	    "                      instead of playing (no JACK server needed)\n"
+	    "      --export OUT    write what would be played to the MIDI "
+	    "file OUT instead\n"
+	    "                      of playing (no JACK server needed)\n"
+	    "      --ppq N         --export of a stream: N ticks a quarter "
+	    "(default 960)\n"
+	    "      --record OUT    play, and write what was sent to the MIDI "
+	    "file OUT\n"
 	    "      --latency DUR   stream: delay each line by DUR after it "
 	    "arrives (5ms,\n"
 	    "                      0.01, 500us; default one JACK period)\n"
@@ -273,6 +281,9 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "clock", no_argument, NULL, OPT_CLOCK },
 		{ "transport", no_argument, NULL, OPT_TRANSPORT },
 		{ "cycle-limit", required_argument, NULL, OPT_CYCLE_LIMIT },
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "ppq", required_argument, NULL, OPT_PPQ },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -290,6 +301,7 @@ options_parse(int argc, char **argv, struct options *o)
 	o->ctl.channels = 0xffff;
 	o->name = "midiplay";
 	o->limit_events = 1000;
+	o->ppq = 0;
 	o->level = LOG_NORMAL;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:Wn:lqvhV", longopts,
@@ -407,6 +419,22 @@ options_parse(int argc, char **argv, struct options *o)
 			o->transport = 1;
 			files_only = 1;
 			break;
+		case OPT_EXPORT:
+		case OPT_RECORD:
+			if (optarg[0] == '\0')
+				usage_error("%s", "the file name after --export "
+				    "or --record is empty");
+			*(ch == OPT_EXPORT ? &o->export_path :
+			    &o->record_path) = optarg;
+			break;
+		case OPT_PPQ:
+			n = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || n < 1 ||
+			    n > 32767)
+				usage_error("--ppq wants ticks per quarter note "
+				    "from 1 to 32767, not '%s'", optarg);
+			o->ppq = (int)n;
+			break;
 		case OPT_CYCLE_LIMIT:
 			if (parse_limit(optarg, &o->limit_events,
 			    &o->limit_bytes) < 0)
@@ -461,4 +489,24 @@ options_parse(int argc, char **argv, struct options *o)
 	    o->ctl.end.kind != CTL_POS_NONE || o->ctl.loops != 1 || o->dump))
 		usage_error("%s", "--transport plays where the JACK transport "
 		    "is: not with --start, --end, --loop or --dump");
+	if (o->export_path != NULL) {
+		if (o->dump || o->record_path != NULL || o->transport ||
+		    o->ctl.clock || o->nconnect > 0 || o->wait)
+			usage_error("%s", "--export writes a file instead of "
+			    "playing: not with --dump, --record, --transport, "
+			    "--clock, -c or -W");
+		if (o->ctl.loops == 0)
+			usage_error("%s", "--export needs a count with --loop: "
+			    "a file cannot loop for ever");
+		if (o->ppq != 0 && strcmp(o->file, "-") != 0)
+			usage_error("%s", "--ppq is for --export of a stream: a "
+			    "file keeps its own division");
+	} else if (o->ppq != 0) {
+		usage_error("%s", "--ppq goes with --export");
+	}
+	if (o->record_path != NULL && o->dump)
+		usage_error("%s", "--record writes what was played: not with "
+		    "--dump");
+	if (o->ppq == 0)
+		o->ppq = 960;
 }

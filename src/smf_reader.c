@@ -67,6 +67,7 @@ struct smf_reader {
 
 	int format;
 	int ntracks;
+	uint16_t division;       /* as the header stores it */
 	uint64_t den;            /* time units per second */
 	uint64_t units_per_tick; /* fixed for SMPTE; the tempo for PPQ */
 	uint64_t units_at_open;  /* units_per_tick before any tempo event */
@@ -656,6 +657,12 @@ smf_reader_format(const struct smf_reader *r)
 	return r->format;
 }
 
+uint16_t
+smf_reader_division(const struct smf_reader *r)
+{
+	return r->division;
+}
+
 int
 smf_reader_ntracks(const struct smf_reader *r)
 {
@@ -737,6 +744,7 @@ parse_structure(struct smf_reader *r)
 	r->format = be16(f + 8);
 	announced = be16(f + 10);
 	division = be16(f + 12);
+	r->division = division;
 	if (hlen > 6)
 		log_warn("%s: at byte %zu: warning: header chunk has %zu "
 		    "extra bytes; ignored", r->name, base + 14, hlen - 6);

@@ -33,6 +33,7 @@
                                   * 300 MB): past this, input is not read
                                   * until some are sent */
 #define DAY_NS (86400ull * 1000000000ull)
+#define TEMPO_META_LEN 20         /* a queued tempo: see queue_tempo */
 #define FIFO_DATA 6              /* longest event the FIFO holds: a note
                                   * or a control change, with room to
                                   * spare, in 32 bytes */
@@ -268,6 +269,31 @@ is_note_on(const uint8_t *d, uint32_t len)
 	    d[2] > 0 && d[2] < 0x80;
 }
 
+/*
+ * A tempo meta event at TIME for the tempo of A: the type, microseconds
+ * per quarter note as a file stores them (rounded), then the exact tempo
+ * as two 64-bit numbers (hand_out takes them apart).
+ */
+static int
+queue_tempo(struct stream *s, uint64_t time, const struct sp_action *a)
+{
+	uint8_t d[TEMPO_META_LEN];
+	uint64_t us = (60000000u * a->tempo_den + a->tempo_num / 2) /
+	    a->tempo_num;
+
+	if (us > 0xffffff)
+		us = 0xffffff;  /* below 3.58 bpm: the slowest a file holds */
+	if (us == 0)
+		us = 1;
+	d[0] = 0x51;
+	d[1] = (uint8_t)(us >> 16);
+	d[2] = (uint8_t)(us >> 8);
+	d[3] = (uint8_t)us;
+	memcpy(d + 4, &a->tempo_num, 8);
+	memcpy(d + 12, &a->tempo_den, 8);
+	return heap_queue(s, time, MP_EV_META, d, sizeof d) == NULL ? -1 : 0;
+}
+
 /* Apply one parsed line that arrived at ARRIVAL.  0, or -1 (reported). */
 static int
 apply(struct stream *s, uint64_t arrival)
@@ -328,6 +354,10 @@ apply(struct stream *s, uint64_t arrival)
 		}
 		case SP_PANIC:
 			if (queue(s, t, MP_EV_PANIC, NULL, 0) < 0)
+				return -1;
+			break;
+		case SP_TEMPO:
+			if (s->o.want_meta && queue_tempo(s, t, a) < 0)
 				return -1;
 			break;
 		}
@@ -494,6 +524,13 @@ hand_out(struct stream *s, struct mp_event *ev)
 		ev->len = e->len;
 		ev->offset = e->line;
 		s->handed_out = e;
+		if (e->kind == MP_EV_META && e->len == TEMPO_META_LEN) {
+			ev->meta = e->data[0];
+			ev->data = e->data + 1;
+			ev->len = 3;
+			memcpy(&ev->tempo_num, e->data + 4, 8);
+			memcpy(&ev->tempo_den, e->data + 12, 8);
+		}
 	}
 }
 

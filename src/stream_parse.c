@@ -608,6 +608,7 @@ push(struct parser *p, enum sp_kind kind, uint64_t ns, size_t off, int col)
 	a->off = (uint32_t)off;
 	a->len = (uint32_t)(o->nbytes - off);
 	a->col = col;
+	a->tempo_num = a->tempo_den = 0;
 	return 0;
 }
 
@@ -820,6 +821,10 @@ set_tempo(struct parser *p, const struct tok *t)
 	}
 	p->st.tempo_num = num / a;
 	p->st.tempo_den = den / a;
+	if (push(p, SP_TEMPO, 0, p->out->nbytes, t->col) < 0)
+		return -1;
+	p->out->actions[p->out->n - 1].tempo_num = p->st.tempo_num;
+	p->out->actions[p->out->n - 1].tempo_den = p->st.tempo_den;
 	return 0;
 }
 

@@ -103,7 +103,7 @@ verdict() {
 	fi
 }
 
-tap_plan 15
+tap_plan 18
 jack_start 256 || exit 1
 
 # (a) 3000 note-ons at one instant: cycles fill up and carry the rest.
@@ -122,6 +122,13 @@ tap_ok $? "--cycle-limit: 92 cycles at the budget, all 6000 events arrived"
 # (b) an ordinary file
 checked drums -- "$top_srcdir/samples/drums.mid"
 verdict drums "drums.mid" 0
+
+# (b') the same, recording what is sent (--record): the callback hands
+# every event back through the second ring
+checked record -- --record "$tmp/record.mid" "$top_srcdir/samples/drums.mid"
+verdict record "drums.mid with --record" 0
+[ "$("$MIDIPLAY" --dump "$tmp/record.mid" | wc -l)" -eq "$(wc -l <"$tmp/record.rec")" ]
+tap_ok $? "--record: the saved file holds as many events as the recorder received"
 
 # (c) a stream with a panic, stopped by SIGINT while a note sounds: the
 # panic and the release on stop both run in the callback.

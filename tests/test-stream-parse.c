@@ -46,6 +46,11 @@ render(void)
 		case SP_PANIC:
 			n += (size_t)snprintf(got + n, sizeof got - n, "panic");
 			break;
+		case SP_TEMPO:
+			n += (size_t)snprintf(got + n, sizeof got - n,
+			    "tempo %" PRIu64 "/%" PRIu64, a->tempo_num,
+			    a->tempo_den);
+			break;
 		case SP_WAIT:
 		case SP_AT:
 		case SP_STAMP:
@@ -227,10 +232,10 @@ main(void)
 	parses("on C3 1", "90 30 01", "and omc sticks: C3 is 48");
 	parses("octave-middle-c 5 on C5 1 omc 3", "90 3C 01",
 	    "octave-middle-c is omc");
-	parses("tempo 90", "", "tempo alone makes no action");
+	parses("tempo 90", "tempo 90/1", "tempo: an action saying where");
 	parses("+1b", "wait 666666667",
 	    "a beat at 90 bpm is 666666667 ns, rounded");
-	parses("tempo 92.5 +1b", "wait 648648649",
+	parses("tempo 92.5 +1b", "tempo 185/2 | wait 648648649",
 	    "tempo 92.5: a beat is 648648649 ns");
 	ok(st.tempo_num * 2 == st.tempo_den * 185,
 	    "tempo 92.5 is kept exactly (%" PRIu64 "/%" PRIu64 ")",

@@ -40,6 +40,10 @@ struct control_opts {
 	uint16_t channels;              /* bit N: channel N+1 plays */
 	int transpose;                  /* semitones */
 	int clock;                      /* send MIDI beat clock */
+	int ticks;                      /* for --export: give every event
+	                                 * its output tick (ev.tick) and track,
+	                                 * and pass meta events through (see
+	                                 * control_open) */
 };
 
 struct control;
@@ -47,8 +51,21 @@ struct control;
 /* Nonzero when O asks for anything but plain playback. */
 int control_needed(const struct control_opts *o);
 
-/* Control R (which it reads, rewinds, and asks for meta events).  0, or
- * -1 after reporting (an option the file cannot honour, no memory). */
+/*
+ * Control R (which it reads, rewinds, and asks for meta events).  0, or
+ * -1 after reporting (an option the file cannot honour, no memory).
+ *
+ * With O->ticks, each event's tick is its tick in the output (the file's
+ * division: ticks from the start, passes one after another; from the
+ * output time for an SMPTE division), rounded to the nearest, and the
+ * file's meta events pass through (MP_EV_META) at theirs: a pass begins
+ * with the tempo in effect at its start (--bpm's, or the file's scaled by
+ * --tempo), the time signature and each track's names, key signature and
+ * port in effect there; tempo events are scaled by --tempo and dropped
+ * under --bpm.  What control itself sends (the state chased at --start,
+ * note-offs at the end of a pass) carries the track of the event it
+ * stands for.
+ */
 int control_open(struct control **cp, struct smf_reader *r, const char *name,
     const struct control_opts *o);
 

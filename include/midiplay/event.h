@@ -38,6 +38,10 @@ struct mp_event {
 	int track;             /* 0-based track (SMF); -1 if none */
 	uint64_t offset;       /* byte offset (SMF) or line (stream) of origin */
 	uint8_t meta;          /* MP_EV_META: the meta event's type */
+	uint64_t tempo_num;    /* MP_EV_META 0x51 from a stream: its exact
+	                        * tempo, num / den beats per minute (0: only
+	                        * data's microseconds per quarter note) */
+	uint64_t tempo_den;
 	uint8_t buf[4];        /* storage for short messages; data may point here */
 };
 

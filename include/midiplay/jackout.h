@@ -48,6 +48,12 @@ struct jackout {
 	_Atomic uint64_t sent, late, carried, xruns;
 	_Atomic uint64_t limited;   /* cycles the budget held events back */
 
+	/* --record: what was sent comes back through this ring (the
+	 * callback produces, the main thread drains: record.h) */
+	struct ring rec;
+	int recording;
+	_Atomic uint64_t rec_lost;  /* events the full ring could not take */
+
 	/* the budget of a cycle (--cycle-limit), set before jackout_start */
 	unsigned limit_events;      /* events: JACKOUT_MAX_PER_CYCLE unless told */
 	uint32_t limit_bytes;       /* bytes of port buffer (mp_event_cost);
@@ -69,6 +75,7 @@ struct jackout {
 	int have_time;
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
+	uint64_t cycle_pos;         /* frames from time zero to this cycle */
 	uint64_t carry_until;       /* events before this were carried */
 	uint32_t cycle_bytes;       /* of limit_bytes used this cycle */
 	int cycle_limited;          /* the budget held an event back */
@@ -102,8 +109,10 @@ enum jackout_release {
 };
 
 /* Open client NAME (never starting a server) with port NAME:out, a ring of
- * RING_SIZE bytes, and activate it. */
-int jackout_open(struct jackout *jo, const char *name, size_t ring_size);
+ * RING_SIZE bytes, a ring of RECORD_SIZE bytes through which what is sent
+ * comes back (--record; 0 for none), and activate it. */
+int jackout_open(struct jackout *jo, const char *name, size_t ring_size,
+    size_t record_size);
 
 /* Connect the output to PATTERN: an exact port name, or else every MIDI
  * input whose name or alias contains it, ignoring case.  Returns how many

@@ -28,6 +28,9 @@ struct options {
 	const char *file;
 	struct control_opts ctl;
 	int transport;
+	const char *export_path;    /* --export: write, do not play */
+	const char *record_path;    /* --record: play, and write what went */
+	int ppq;                    /* --ppq for --export of a stream */
 	unsigned limit_events;      /* --cycle-limit: events a cycle */
 	uint32_t limit_bytes;       /* and port buffer bytes (0: no limit) */
 	uint8_t tracks[65536];

@@ -57,6 +57,9 @@ void smf_reader_source(struct smf_reader *r, struct mp_source *src);
 uint64_t smf_reader_den(const struct smf_reader *r);
 
 int smf_reader_format(const struct smf_reader *r);
+
+/* The division as the header stores it (PPQ, or SMPTE's two bytes). */
+uint16_t smf_reader_division(const struct smf_reader *r);
 int smf_reader_ntracks(const struct smf_reader *r);
 
 void smf_reader_close(struct smf_reader *r);

@@ -29,8 +29,12 @@ enum sp_kind {
 	SP_WAIT,      /* "+DUR", "wait DUR", "+SS.mmm", "+HH:MM:SS.mmm":
 	               * cursor = max(cursor, arrival) + ns */
 	SP_AT,        /* "@TIME": the line's time is ns from time zero */
-	SP_STAMP      /* "HH:MM:SS.mmm": a ReceiveMIDI timestamp, ns since
+	SP_STAMP,     /* "HH:MM:SS.mmm": a ReceiveMIDI timestamp, ns since
 	               * 00:00:00.000 */
+	SP_TEMPO      /* "tempo BPM": beats of later durations are at
+	               * tempo_num / tempo_den beats per minute from here on
+	               * (already applied to them; for --export's tempo
+	               * events) */
 };
 
 struct sp_action {
@@ -38,6 +42,8 @@ struct sp_action {
 	uint64_t ns;          /* WAIT, AT, STAMP: the time; NOTE: duration */
 	uint32_t off, len;    /* SEND, NOTE: the bytes in sp_line.bytes */
 	int col;              /* 1-based column of the command or token */
+	uint64_t tempo_num;   /* TEMPO: beats per minute = num / den */
+	uint64_t tempo_den;
 };
 
 /* Sticky state, carried from line to line. */

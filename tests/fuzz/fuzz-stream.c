@@ -133,6 +133,12 @@ check_line(const struct sp_state *st, const struct sp_line *out,
 			if (a->len != 0 || a->ns >= DAY_NS)
 				breach("timestamp of a day or more");
 			break;
+		case SP_TEMPO:
+			if (a->len != 0 || a->tempo_num == 0 ||
+			    a->tempo_den == 0 || a->tempo_num >
+			    10000 * a->tempo_den)
+				breach("TEMPO out of range");
+			break;
 		default:
 			breach("action of no known kind");
 		}
