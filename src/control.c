@@ -24,6 +24,7 @@
 
 #include "midiplay/control.h"
 #include "midiplay/log.h"
+#include "midiplay/ports.h"
 
 enum phase { PH_CHASE, PH_PLAY, PH_DONE, PH_ERROR };
 
@@ -34,12 +35,25 @@ struct out_ev {
 	mp_u128 time;
 	uint64_t tick;            /* o.ticks: the output tick */
 	int32_t track;
+	uint16_t port;
 	uint8_t kind;             /* MP_EV_MIDI, or MP_EV_META (o.ticks) */
 	uint8_t meta;
 	uint8_t b[3];
 	uint8_t len;
 	const uint8_t *ext;       /* a meta's data */
 	uint32_t ext_len;
+};
+
+/* What a pass keeps of one output port's channels. */
+struct pstate {
+	int16_t cc[16][128];      /* chased: -1 never set */
+	int16_t prog[16];
+	int32_t bend[16];
+	uint8_t sounding[16][128];
+	uint8_t sustain[16];
+	/* o.ticks: the track each of those came from */
+	int32_t cc_track[16][128], prog_track[16], bend_track[16];
+	int32_t sound_track[16][128], sustain_track[16];
 };
 
 /* A meta event chased before --start, for o.ticks: the last of its type
@@ -80,14 +94,9 @@ struct control {
 	long pass;                /* passes begun */
 	mp_u128 offset;           /* song units before this pass */
 
-	int16_t cc[16][128];      /* chased: -1 never set */
-	int16_t prog[16];
-	int32_t bend[16];
-	uint8_t sounding[16][128];
-	uint8_t sustain[16];
-	/* o.ticks: the track each of those came from */
-	int32_t cc_track[16][128], prog_track[16], bend_track[16];
-	int32_t sound_track[16][128], sustain_track[16];
+	/* the channels' state, an output port each (allocated as ports
+	 * are first seen) */
+	struct pstate *ps[PORTS_MAX];
 
 	/* o.ticks: output ticks as fixed point, 32 bits of fraction */
 	mp_u128 S_fp;             /* the tick of S in this pass */
@@ -191,8 +200,8 @@ out_tick(const struct control *c, mp_u128 t, mp_u128 fp)
 
 /* Queue a message of LEN bytes at song time T, from TRACK (-1: none). */
 static void
-push(struct control *c, mp_u128 t, int track, uint8_t b0, uint8_t b1,
-    uint8_t b2, uint8_t len)
+push(struct control *c, mp_u128 t, int port, int track, uint8_t b0,
+    uint8_t b1, uint8_t b2, uint8_t len)
 {
 	struct out_ev *e;
 
@@ -216,6 +225,7 @@ push(struct control *c, mp_u128 t, int track, uint8_t b0, uint8_t b1,
 	e->time = out_time(c, t);
 	e->tick = c->o.ticks ? out_tick(c, t, tick_fp(c, t)) : 0;
 	e->track = track;
+	e->port = (uint16_t)port;
 	e->kind = MP_EV_MIDI;
 	e->meta = 0;
 	e->b[0] = b0;
@@ -233,7 +243,7 @@ push_meta(struct control *c, mp_u128 t, int track, uint8_t type,
 {
 	struct out_ev *e;
 
-	push(c, t, track, 0, 0, 0, 0);
+	push(c, t, 0, track, 0, 0, 0, 0);
 	if (c->nomem)
 		return;
 	e = &c->q[c->qhead + c->qlen - 1];
@@ -332,7 +342,7 @@ clocks(struct control *c, uint64_t x, mp_u128 limit)
 		if (!c->clk_aligned && k % 6 != 0)
 			continue;
 		c->clk_aligned = 1;
-		push(c, t, -1, 0xf8, 0, 0, 1);
+		push(c, t, PORTS_ALL, -1, 0xf8, 0, 0, 1);
 		/* a long gap holds many clocks: queue them a batch at a
 		 * time, not all at once */
 		if (++batch == CLOCK_BATCH) {
@@ -490,14 +500,84 @@ chase_meta(struct control *c, const struct mp_event *e)
 	m->len = e->len;
 }
 
+/* The state chased for port P, at S: bank, program, controllers (the
+ * parameter selections before their data entry), pitch bend. */
+static void
+begin_state(struct control *c, int p, const struct pstate *s)
+{
+	static const uint8_t late[] = { 99, 98, 101, 100, 6, 38 };
+	mp_u128 t = c->S;
+	int ch, n;
+	size_t i;
+
+	for (ch = 0; ch < 16; ch++) {
+		uint8_t st = (uint8_t)(0xb0 | ch);
+		const int32_t *tr = s->cc_track[ch];
+
+		if (s->cc[ch][0] >= 0)
+			push(c, t, p, tr[0], st, 0, (uint8_t)s->cc[ch][0], 3);
+		if (s->cc[ch][32] >= 0)
+			push(c, t, p, tr[32], st, 32, (uint8_t)s->cc[ch][32],
+			    3);
+		if (s->prog[ch] >= 0)
+			push(c, t, p, s->prog_track[ch], (uint8_t)(0xc0 | ch),
+			    (uint8_t)s->prog[ch], 0, 2);
+		for (n = 1; n < 120; n++) {
+			if (n == 32 || n == 6 || n == 38 ||
+			    (n >= 98 && n <= 101) || s->cc[ch][n] < 0)
+				continue;
+			push(c, t, p, tr[n], st, (uint8_t)n,
+			    (uint8_t)s->cc[ch][n], 3);
+		}
+		for (i = 0; i < sizeof late; i++)
+			if (s->cc[ch][late[i]] >= 0)
+				push(c, t, p, tr[late[i]], st, late[i],
+				    (uint8_t)s->cc[ch][late[i]], 3);
+		if (s->bend[ch] >= 0)
+			push(c, t, p, s->bend_track[ch], (uint8_t)(0xe0 | ch),
+			    s->bend[ch] & 0x7f, (s->bend[ch] >> 7) & 0x7f, 3);
+	}
+}
+
+/* Nothing set, nothing sounding. */
+static void
+pstate_reset(struct pstate *s)
+{
+	memset(s->cc, 0xff, sizeof s->cc);
+	memset(s->prog, 0xff, sizeof s->prog);
+	memset(s->bend, 0xff, sizeof s->bend);
+	memset(s->sounding, 0, sizeof s->sounding);
+	memset(s->sustain, 0, sizeof s->sustain);
+	memset(s->cc_track, 0xff, sizeof s->cc_track);
+	memset(s->prog_track, 0xff, sizeof s->prog_track);
+	memset(s->bend_track, 0xff, sizeof s->bend_track);
+	memset(s->sound_track, 0xff, sizeof s->sound_track);
+	memset(s->sustain_track, 0xff, sizeof s->sustain_track);
+}
+
+/* The state of port P's channels, made on first use: NULL (and nomem)
+ * when out of memory, or for an event of every port. */
+static struct pstate *
+pstate(struct control *c, unsigned p)
+{
+	if (p >= PORTS_MAX)
+		return NULL;
+	if (c->ps[p] == NULL) {
+		if ((c->ps[p] = malloc(sizeof *c->ps[p])) == NULL) {
+			c->nomem = 1;
+			return NULL;
+		}
+		pstate_reset(c->ps[p]);
+	}
+	return c->ps[p];
+}
+
 /* The pass begins at S: clock start, then the chased state. */
 static void
 begin_pass(struct control *c)
 {
 	mp_u128 t = c->S;
-	static const uint8_t late[] = { 99, 98, 101, 100, 6, 38 };
-	int ch, n;
-	size_t i;
+	int ch, p;
 
 	c->phase = PH_PLAY;
 	c->pass++;
@@ -509,15 +589,19 @@ begin_pass(struct control *c)
 	if (c->want_info && c->ppq > 0)
 		info_pos(c, c->S, (double)c->seg_tick + (double)(c->S -
 		    c->seg_time) / (double)c->seg_upt);
-	for (ch = 0; ch < 16; ch++) {
-		c->sustain[ch] = c->cc[ch][64] >= 64;
-		c->sustain_track[ch] = c->cc_track[ch][64];
+	for (p = 0; p < PORTS_MAX; p++) {
+		struct pstate *s = c->ps[p];
+
+		for (ch = 0; s != NULL && ch < 16; ch++) {
+			s->sustain[ch] = s->cc[ch][64] >= 64;
+			s->sustain_track[ch] = s->cc_track[ch][64];
+		}
 	}
 	if (c->o.ticks)
 		begin_metas(c);
 	if (c->o.clock) {
 		if (c->S == 0) {
-			push(c, t, -1, 0xfa, 0, 0, 1);
+			push(c, t, PORTS_ALL, -1, 0xfa, 0, 0, 1);
 		} else {
 			/* the sixteenth at or after S */
 			uint64_t k = c->clk, spp;
@@ -527,52 +611,24 @@ begin_pass(struct control *c)
 			while (k % 6 != 0)
 				k++;
 			spp = k / 6 > 16383 ? 16383 : k / 6;
-			push(c, t, -1, 0xf2, spp & 0x7f, (spp >> 7) & 0x7f, 3);
-			push(c, t, -1, 0xfb, 0, 0, 1);
+			push(c, t, PORTS_ALL, -1, 0xf2, spp & 0x7f,
+			    (spp >> 7) & 0x7f, 3);
+			push(c, t, PORTS_ALL, -1, 0xfb, 0, 0, 1);
 		}
 	}
-	for (ch = 0; ch < 16; ch++) {
-		uint8_t st = (uint8_t)(0xb0 | ch);
-		const int32_t *tr = c->cc_track[ch];
-
-		if (c->cc[ch][0] >= 0)
-			push(c, t, tr[0], st, 0, (uint8_t)c->cc[ch][0], 3);
-		if (c->cc[ch][32] >= 0)
-			push(c, t, tr[32], st, 32, (uint8_t)c->cc[ch][32], 3);
-		if (c->prog[ch] >= 0)
-			push(c, t, c->prog_track[ch], (uint8_t)(0xc0 | ch),
-			    (uint8_t)c->prog[ch], 0, 2);
-		for (n = 1; n < 120; n++) {
-			if (n == 32 || n == 6 || n == 38 ||
-			    (n >= 98 && n <= 101) || c->cc[ch][n] < 0)
-				continue;
-			push(c, t, tr[n], st, (uint8_t)n,
-			    (uint8_t)c->cc[ch][n], 3);
-		}
-		/* parameter selection before its data entry */
-		for (i = 0; i < sizeof late; i++)
-			if (c->cc[ch][late[i]] >= 0)
-				push(c, t, tr[late[i]], st, late[i],
-				    (uint8_t)c->cc[ch][late[i]], 3);
-		if (c->bend[ch] >= 0)
-			push(c, t, c->bend_track[ch], (uint8_t)(0xe0 | ch),
-			    c->bend[ch] & 0x7f, (c->bend[ch] >> 7) & 0x7f, 3);
-	}
+	for (p = 0; p < PORTS_MAX; p++)
+		if (c->ps[p] != NULL)
+			begin_state(c, p, c->ps[p]);
 }
 
 static void
 reset_pass_state(struct control *c)
 {
-	memset(c->cc, 0xff, sizeof c->cc);
-	memset(c->prog, 0xff, sizeof c->prog);
-	memset(c->bend, 0xff, sizeof c->bend);
-	memset(c->sounding, 0, sizeof c->sounding);
-	memset(c->sustain, 0, sizeof c->sustain);
-	memset(c->cc_track, 0xff, sizeof c->cc_track);
-	memset(c->prog_track, 0xff, sizeof c->prog_track);
-	memset(c->bend_track, 0xff, sizeof c->bend_track);
-	memset(c->sound_track, 0xff, sizeof c->sound_track);
-	memset(c->sustain_track, 0xff, sizeof c->sustain_track);
+	int p;
+
+	for (p = 0; p < PORTS_MAX; p++)
+		if (c->ps[p] != NULL)
+			pstate_reset(c->ps[p]);
 	/* (the storage stays: the queue may still point into it) */
 	c->ncm = 0;
 	c->seg_tick = 0;
@@ -599,7 +655,7 @@ reset_pass_state(struct control *c)
 static void
 end_pass(struct control *c, mp_u128 end)
 {
-	int ch, key;
+	int ch, key, p;
 
 	if (c->o.clock) {
 		clocks(c, UINT64_MAX, end);
@@ -610,19 +666,24 @@ end_pass(struct control *c, mp_u128 end)
 		}
 	}
 	c->end_again = 0;
-	for (ch = 0; ch < 16; ch++) {
-		for (key = 0; key < 128; key++)
-			while (c->sounding[ch][key] > 0) {
-				push(c, end, c->sound_track[ch][key],
-				    (uint8_t)(0x80 | ch), (uint8_t)key, 0, 3);
-				c->sounding[ch][key]--;
-			}
-		if (c->sustain[ch])
-			push(c, end, c->sustain_track[ch],
-			    (uint8_t)(0xb0 | ch), 64, 0, 3);
+	for (p = 0; p < PORTS_MAX; p++) {
+		struct pstate *s = c->ps[p];
+
+		for (ch = 0; s != NULL && ch < 16; ch++) {
+			for (key = 0; key < 128; key++)
+				while (s->sounding[ch][key] > 0) {
+					push(c, end, p, s->sound_track[ch][key],
+					    (uint8_t)(0x80 | ch), (uint8_t)key,
+					    0, 3);
+					s->sounding[ch][key]--;
+				}
+			if (s->sustain[ch])
+				push(c, end, p, s->sustain_track[ch],
+				    (uint8_t)(0xb0 | ch), 64, 0, 3);
+		}
 	}
 	if (c->o.clock)
-		push(c, end, -1, 0xfc, 0, 0, 1);
+		push(c, end, PORTS_ALL, -1, 0xfc, 0, 0, 1);
 	if (c->o.loops != 0 && c->pass >= c->o.loops) {
 		c->phase = PH_DONE;
 		return;
@@ -686,27 +747,29 @@ channel_message(const uint8_t *d, uint32_t len)
 }
 
 static void
-chase(struct control *c, const uint8_t *d, uint32_t len, int track)
+chase(struct control *c, const uint8_t *d, uint32_t len, int track,
+    unsigned port)
 {
 	int ch = d[0] & 0x0f;
+	struct pstate *s;
 
-	if (!channel_message(d, len))
+	if (!channel_message(d, len) || (s = pstate(c, port)) == NULL)
 		return;
 
 	switch (d[0] & 0xf0) {
 	case 0xb0:
 		if (d[1] < 120) {
-			c->cc[ch][d[1]] = d[2];
-			c->cc_track[ch][d[1]] = track;
+			s->cc[ch][d[1]] = d[2];
+			s->cc_track[ch][d[1]] = track;
 		}
 		break;
 	case 0xc0:
-		c->prog[ch] = d[1];
-		c->prog_track[ch] = track;
+		s->prog[ch] = d[1];
+		s->prog_track[ch] = track;
 		break;
 	case 0xe0:
-		c->bend[ch] = d[1] | d[2] << 7;
-		c->bend_track[ch] = track;
+		s->bend[ch] = d[1] | d[2] << 7;
+		s->bend_track[ch] = track;
 		break;
 	}
 }
@@ -720,9 +783,12 @@ play_message(struct control *c, struct mp_event *e)
 {
 	uint8_t st = e->data[0];
 	int ch = st & 0x0f, kind = st & 0xf0;
+	struct pstate *s;
 
 	if (!channel_message(e->data, e->len))
 		return 1;       /* as it is */
+	if ((s = pstate(c, e->port)) == NULL)
+		return 0;       /* out of memory: said by ctl_next */
 	if (kind == 0x80 || kind == 0x90 || kind == 0xa0) {
 		int key = e->data[1] + c->o.transpose;
 		int on = kind == 0x90 && e->len > 2 && e->data[2] > 0;
@@ -738,21 +804,21 @@ play_message(struct control *c, struct mp_event *e)
 			return 0;
 		}
 		if (off && c->o.start.kind != CTL_POS_NONE &&
-		    c->sounding[ch][key] == 0)
+		    s->sounding[ch][key] == 0)
 			return 0;       /* its note-on came before --start */
-		if (on && c->sounding[ch][key] < 255) {
-			c->sounding[ch][key]++;
-			c->sound_track[ch][key] = e->track;
-		} else if (off && c->sounding[ch][key] > 0)
-			c->sounding[ch][key]--;
+		if (on && s->sounding[ch][key] < 255) {
+			s->sounding[ch][key]++;
+			s->sound_track[ch][key] = e->track;
+		} else if (off && s->sounding[ch][key] > 0)
+			s->sounding[ch][key]--;
 		if (e->data != e->buf) {
 			memcpy(e->buf, e->data, e->len > 3 ? 3 : e->len);
 			e->data = e->buf;
 		}
 		e->buf[1] = (uint8_t)key;
 	} else if (kind == 0xb0 && e->data[1] == 64 && e->len > 2) {
-		c->sustain[ch] = e->data[2] >= 64;
-		c->sustain_track[ch] = e->track;
+		s->sustain[ch] = e->data[2] >= 64;
+		s->sustain_track[ch] = e->track;
 	}
 	return 1;
 }
@@ -859,7 +925,7 @@ handle(struct control *c, struct mp_event *e)
 		return 0;
 	c->last_time = t;
 	if (c->phase == PH_CHASE) {
-		chase(c, e->data, e->len, e->track);
+		chase(c, e->data, e->len, e->track, e->port);
 		return 0;
 	}
 	if (!play_message(c, e))
@@ -898,6 +964,7 @@ ctl_next(void *ctx, struct mp_event *ev)
 			ev->data = ev->buf;
 			ev->len = q->len;
 			ev->track = q->track;
+			ev->port = q->port;
 			if (q->kind == MP_EV_META) {
 				ev->meta = q->meta;
 				ev->data = q->ext;
@@ -1107,6 +1174,8 @@ control_close(struct control *c)
 		return;
 	for (i = 0; i < c->cmcap; i++)
 		free(c->cm[i].data);
+	for (i = 0; i < PORTS_MAX; i++)
+		free(c->ps[i]);
 	free(c->cm);
 	free(c->q);
 	free(c->info);

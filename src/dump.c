@@ -5,6 +5,8 @@
  * Each line is put together by hand in a buffer and written at once:
  * printf's format parsing was most of the cost of a dump.
  */
+#include <string.h>
+
 #include "midiplay/dump.h"
 #include "midiplay/timing.h"
 
@@ -135,13 +137,45 @@ dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 	fwrite(line, 1, (size_t)(p - line), out);
 }
 
+/* Say "port NAME" before an event of port P, if that is not where the
+ * lines before it went (*SAID: that port's index, -1 for "out" before
+ * any was said). */
+static void
+say_port(FILE *out, const struct ports *ports, unsigned p, int *said)
+{
+	if ((int)p == *said)
+		return;
+	if (*said < 0 && strcmp(ports->name[p], "out") == 0) {
+		*said = (int)p;
+		return;
+	}
+	fprintf(out, "port %s\n", ports->name[p]);
+	*said = (int)p;
+}
+
 int
-dump_source(FILE *out, struct mp_source *src)
+dump_source(FILE *out, struct mp_source *src, const struct ports *ports)
 {
 	struct mp_event ev;
-	int rc;
+	int rc, said = -1;
+	unsigned p;
 
-	while ((rc = mp_source_next(src, &ev)) > 0)
-		dump_event(out, &ev, src->den);
+	while ((rc = mp_source_next(src, &ev)) > 0) {
+		if (ports == NULL || ports->n == 0 || ev.kind == MP_EV_META) {
+			if (ev.kind != MP_EV_META)
+				dump_event(out, &ev, src->den);
+			continue;
+		}
+		if (ev.port != PORTS_ALL) {
+			say_port(out, ports, ev.port < ports->n ? ev.port : 0,
+			    &said);
+			dump_event(out, &ev, src->den);
+			continue;
+		}
+		for (p = 0; p < ports->n; p++) {
+			say_port(out, ports, p, &said);
+			dump_event(out, &ev, src->den);
+		}
+	}
 	return rc;
 }

@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * jackout: JACK client, port connections and the process callback.
- * See jackout.h.
+ * jackout: JACK client, output ports, connections and the process
+ * callback.  See jackout.h.
  *
  * The process callback (jackout_process and what it calls) may only touch
- * the ring, JACK's port buffer functions and atomics: no allocation, lock,
- * print or system call.
+ * the rings, JACK's port buffer functions and atomics: no allocation,
+ * lock, print or system call.
+ *
+ * Several ports.  The ring holds every port's events in one time order,
+ * each record naming its port, and the callback writes each to its
+ * port's buffer by index: no search over ports.  Each port has its own
+ * budget (--cycle-limit, PipeWire's cap) and notes to release.  When one
+ * port cannot take an event this cycle, the event moves to that port's
+ * carry, a small ring of its own, and the ring's next events, for the
+ * other ports, still go out now; the port takes its carry first in the
+ * next cycle, in order.  With one port the ring itself is the carry, as
+ * it always was.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,38 +33,43 @@
 /* Release positions: every channel and key, then every channel's CCs. */
 #define RELEASE_NOTES (16 * 128)
 
+/* A port's carry: events it could not take in their cycle (several
+ * ports only; a full one holds the ring back). */
+#define CARRY_SIZE (64u << 10)
+
 /* The controllers set to 0 after the note-offs: sustain off when releasing;
  * a panic adds all sound off, reset all controllers and all notes off. */
 static const uint8_t release_ccs[] = { 64 };
 static const uint8_t panic_ccs[] = { 64, 120, 121, 123 };
 
 /*
- * Room for one more event of LEN bytes in this cycle's budget
- * (--cycle-limit), WRITTEN events being out already.  When there is none,
- * the cycle counts as limited.
+ * Room for one more event of LEN bytes in port P's budget this cycle
+ * (--cycle-limit).  When there is none, the cycle counts as limited.
  */
 static int
-budget(struct jackout *jo, uint32_t len, int written)
+budget(struct jackout *jo, struct jackout_port *p, uint32_t len)
 {
-	if ((unsigned)written < jo->limit_events && (jo->limit_bytes == 0 ||
-	    jo->cycle_bytes + mp_event_cost(len) <= jo->limit_bytes))
+	if (p->written < jo->limit_events && (jo->limit_bytes == 0 ||
+	    p->bytes + mp_event_cost(len) <= jo->limit_bytes))
 		return 1;
 	jo->cycle_limited = 1;
 	return 0;
 }
 
-/* Count an event of LEN bytes against the budget. */
+/* Count an event of LEN bytes against P's budget. */
 static void
-spend(struct jackout *jo, uint32_t len, int *written)
+spend(struct jackout_port *p, uint32_t len)
 {
-	(*written)++;
-	jo->cycle_bytes += mp_event_cost(len);
+	p->written++;
+	p->bytes += mp_event_cost(len);
 }
 
-/* --record: hand what was just sent at OFF in this cycle back to the main
- * thread; a full ring loses it, counted (the callback never waits). */
+/* --record: hand what was just sent to port PORT at OFF in this cycle back
+ * to the main thread; a full ring loses it, counted (the callback never
+ * waits). */
 static void
-keep(struct jackout *jo, uint32_t off, const uint8_t *d, uint32_t len)
+keep(struct jackout *jo, unsigned port, uint32_t off, const uint8_t *d,
+    uint32_t len)
 {
 	struct record_rec h;
 
@@ -62,56 +77,87 @@ keep(struct jackout *jo, uint32_t off, const uint8_t *d, uint32_t len)
 		return;
 	h.frame = jo->cycle_pos + off;
 	h.len = len;
-	h.port = 0;
+	h.port = (uint16_t)port;
 	h.pad = 0;
 	if (ring_write2(&jo->rec, &h, sizeof h, d, len) < 0)
 		atomic_fetch_add_explicit(&jo->rec_lost, 1,
 		    memory_order_relaxed);
 }
 
-/* Follow what was sent, so that what is sounding can be released. */
+/* Follow what was sent to P, so that what is sounding can be released. */
 static void
-track_notes(struct jackout *jo, const uint8_t *d, uint32_t len)
+track_notes(struct jackout_port *p, const uint8_t *d, uint32_t len)
 {
 	uint8_t st = d[0] & 0xf0, ch = d[0] & 0x0f;
 
 	if (d[0] < 0x80 || d[0] >= 0xf0)
 		return;
-	jo->channels_used |= (uint16_t)(1u << ch);
+	p->channels_used |= (uint16_t)(1u << ch);
 	/* raw bytes in a stream or an F7 escape may be anything */
 	if (len != 3 || d[1] >= 0x80)
 		return;
 	if (st == 0x90 && d[2] > 0) {
-		if (jo->notes[ch][d[1]] < 255)
-			jo->notes[ch][d[1]]++;
+		if (p->notes[ch][d[1]] < 255)
+			p->notes[ch][d[1]]++;
 	} else if (st == 0x80 || st == 0x90) {
-		if (jo->notes[ch][d[1]] > 0)
-			jo->notes[ch][d[1]]--;
+		if (p->notes[ch][d[1]] > 0)
+			p->notes[ch][d[1]]--;
 	}
 }
 
 /*
- * Send note-offs for every sounding note, then the mode's controllers on
- * every channel used (on all channels for a panic), from offset OFF,
- * within the cycle's limits.  1 when all is sent.
+ * Write LEN bytes of D to port PI at OFF, within its budget and buffer,
+ * following its notes unless it is a release's controller (which would
+ * count its channel as used).  1 when written, 0 when they do not fit
+ * this cycle.
  */
 static int
-release(struct jackout *jo, void *buf, uint32_t off, int *written)
+put(struct jackout *jo, unsigned pi, uint32_t off, const uint8_t *d,
+    uint32_t len, int follow)
 {
+	struct jackout_port *p = &jo->ports[pi];
+	uint8_t *dst;
+
+	if (!budget(jo, p, len) || len > jack_midi_max_event_size(p->buf) ||
+	    (dst = jack_midi_event_reserve(p->buf, off, len)) == NULL) {
+		p->held = 1;
+		return 0;
+	}
+	memcpy(dst, d, len);
+	keep(jo, pi, off, d, len);
+	if (follow)
+		track_notes(p, d, len);
+	spend(p, len);
+	p->last_off = off;
+	atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
+	return 1;
+}
+
+/*
+ * Send note-offs for every note sounding on port PI, then the mode's
+ * controllers on every channel it used (on all channels for a panic),
+ * from offset OFF, within its budget.  1 when all is sent.
+ */
+static int
+release_port(struct jackout *jo, unsigned pi, uint32_t off)
+{
+	struct jackout_port *p = &jo->ports[pi];
 	int panic = jo->release_mode == JO_REL_PANIC;
 	const uint8_t *ccs = panic ? panic_ccs : release_ccs;
 	unsigned nccs = panic ? sizeof panic_ccs : sizeof release_ccs;
 	unsigned end = RELEASE_NOTES + 16 * nccs;
 
-	while (jo->release_pos < end && budget(jo, 3, *written)) {
-		unsigned pos = jo->release_pos;
-		uint8_t msg[3], *dst;
+	if (off < p->last_off)
+		off = p->last_off;
+	while (p->release_pos < end) {
+		unsigned pos = p->release_pos;
+		uint8_t msg[3];
 
 		if (pos < RELEASE_NOTES) {
 			uint8_t ch = (uint8_t)(pos / 128), key = pos % 128;
 
-			if (jo->notes[ch][key] == 0) {
-				jo->release_pos++;
+			if (p->notes[ch][key] == 0) {
+				p->release_pos++;
 				continue;
 			}
 			msg[0] = 0x80 | ch;
@@ -120,30 +166,38 @@ release(struct jackout *jo, void *buf, uint32_t off, int *written)
 		} else {
 			uint8_t ch = (uint8_t)((pos - RELEASE_NOTES) / nccs);
 
-			if (!panic && !(jo->channels_used & (1u << ch))) {
-				jo->release_pos++;
+			if (!panic && !(p->channels_used & (1u << ch))) {
+				p->release_pos++;
 				continue;
 			}
 			msg[0] = 0xb0 | ch;
 			msg[1] = ccs[(pos - RELEASE_NOTES) % nccs];
 			msg[2] = 0;
 		}
-		if ((dst = jack_midi_event_reserve(buf, off, 3)) == NULL)
+		/* (put counts the note-off itself in the port's notes) */
+		if (!put(jo, pi, off, msg, 3, pos < RELEASE_NOTES))
 			return 0;
-		memcpy(dst, msg, 3);
-		keep(jo, off, msg, 3);
-		spend(jo, 3, written);
-		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
-		if (pos < RELEASE_NOTES) {
-			if (--jo->notes[pos / 128][pos % 128] == 0)
-				jo->release_pos++;
-		} else {
-			jo->release_pos++;
-		}
+		if (pos >= RELEASE_NOTES || p->notes[pos / 128][pos % 128] == 0)
+			p->release_pos++;
 	}
-	if (jo->release_pos < end)
+	return 1;
+}
+
+/* Release every port, each in its own budget.  1 when all is sent (and
+ * then each port's position goes back to the start). */
+static int
+release(struct jackout *jo, uint32_t off)
+{
+	unsigned i;
+	int all = 1;
+
+	for (i = 0; i < jo->np; i++)
+		if (jo->ports[i].live && !release_port(jo, i, off))
+			all = 0;
+	if (!all)
 		return 0;
-	jo->release_pos = 0;
+	for (i = 0; i < jo->np; i++)
+		jo->ports[i].release_pos = 0;
 	return 1;
 }
 
@@ -156,26 +210,85 @@ finish(struct jackout *jo)
 	atomic_store_explicit(&jo->state, JO_DONE, memory_order_release);
 }
 
+/* Is any port's carry holding events? */
+static int
+carrying(const struct jackout *jo)
+{
+	unsigned i;
+
+	for (i = 0; i < jo->np; i++)
+		if (ring_used(&jo->ports[i].carry) > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Port PI takes what its carry holds, in order, at the start of this
+ * cycle (all of it is late), as far as its budget goes.  Records read for
+ * a position the transport has left are dropped.
+ */
+static void
+take_carry(struct jackout *jo, unsigned pi)
+{
+	struct jackout_port *p = &jo->ports[pi];
+	struct sched_rec rec;
+
+	while (p->live && ring_read_at(&p->carry, 0, &rec, sizeof rec) == 0) {
+		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
+			ring_consume(&p->carry, sizeof rec + rec.len);
+			continue;
+		}
+		ring_read_at(&p->carry, sizeof rec, jo->scratch, rec.len);
+		if (!put(jo, pi, 0, jo->scratch, rec.len, 1))
+			return;
+		ring_consume(&p->carry, sizeof rec + rec.len);
+		/* kind holds why it waited: the budget, or a new port */
+		atomic_fetch_add_explicit(rec.kind == SCHED_MIDI ?
+		    &jo->carried : &jo->late, 1, memory_order_relaxed);
+	}
+}
+
+/*
+ * Move the ring's first record (REC, for a port that cannot take it now)
+ * to its port's carry; WHY is SCHED_MIDI when the budget or buffer held
+ * it, anything else when the port is not live yet.  1 when moved, 0 when
+ * the carry is full (the ring waits).
+ */
+static int
+to_carry(struct jackout *jo, struct sched_rec rec, uint16_t why)
+{
+	struct jackout_port *p = &jo->ports[rec.port];
+
+	if (ring_space(&p->carry) < sizeof rec + rec.len)
+		return 0;
+	ring_read_at(&jo->ring, sizeof rec, jo->scratch, rec.len);
+	ring_consume(&jo->ring, sizeof rec + rec.len);
+	rec.kind = (uint8_t)why;
+	ring_write2(&p->carry, &rec, sizeof rec, jo->scratch, rec.len);
+	return 1;
+}
+
 /*
  * Write the ring's events due before the end of this cycle.  Returns the
  * next state.
  */
 static int
-play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
-    int *written, uint64_t tframe)
+play_cycle(struct jackout *jo, jack_nframes_t nframes, uint64_t tframe)
 {
 	uint64_t start = jo->transport ? tframe : jo->now -
 	    atomic_load_explicit(&jo->zero_frame, memory_order_relaxed);
 	uint64_t end = start + nframes;
-	uint32_t last_off = 0;
 	struct sched_rec rec;
+	unsigned i;
 	int full = 0;
 
 	atomic_store_explicit(&jo->position, start, memory_order_relaxed);
+	for (i = 0; jo->np > 1 && i < jo->np; i++)
+		take_carry(jo, i);
 	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0) {
 		uint32_t off = rec.frame < start ? 0 :
 		    (uint32_t)(rec.frame - start);
-		uint8_t *dst;
+		struct jackout_port *p;
 
 		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
 			/* read for a position the transport has left */
@@ -184,9 +297,11 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 		}
 		if (rec.frame >= end)
 			break;
-		if (off < last_off)
-			off = last_off;
 		if (rec.kind != SCHED_MIDI) {
+			/* an end or a panic comes after every event before
+			 * it, the carried ones included */
+			if (carrying(jo))
+				break;
 			ring_consume(&jo->ring, sizeof rec);
 			if (rec.kind == SCHED_END) {
 				jo->carry_until = 0;
@@ -197,20 +312,28 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 			jo->release_off = off;
 			return JO_RELEASING;
 		}
-		if (!budget(jo, rec.len, *written) ||
-		    rec.len > jack_midi_max_event_size(buf) ||
-		    (dst = jack_midi_event_reserve(buf, off, rec.len)) ==
-		    NULL) {
+		if (rec.port >= jo->np)
+			rec.port = 0;   /* (the scheduler never sends that) */
+		p = &jo->ports[rec.port];
+		if (off < p->last_off)
+			off = p->last_off;
+		if (jo->np > 1 && (!p->live || ring_used(&p->carry) > 0)) {
+			/* behind what it already holds, or not yet live */
+			if (!to_carry(jo, rec, p->live ? SCHED_MIDI :
+			    SCHED_END)) {
+				full = 1;
+				break;
+			}
+			continue;
+		}
+		ring_read_at(&jo->ring, sizeof rec, jo->scratch, rec.len);
+		if (!put(jo, rec.port, off, jo->scratch, rec.len, 1)) {
+			if (jo->np > 1 && to_carry(jo, rec, SCHED_MIDI))
+				continue;
 			full = 1;
 			break;
 		}
-		ring_read_at(&jo->ring, sizeof rec, dst, rec.len);
 		ring_consume(&jo->ring, sizeof rec + rec.len);
-		keep(jo, off, dst, rec.len);
-		track_notes(jo, dst, rec.len);
-		spend(jo, rec.len, written);
-		last_off = off;
-		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
 		if (rec.frame < start) {
 			if (rec.frame < jo->carry_until)
 				atomic_fetch_add_explicit(&jo->carried, 1,
@@ -238,21 +361,31 @@ request_seek(struct jackout *jo, uint64_t frame)
 static void
 start_release(struct jackout *jo)
 {
+	unsigned i;
+
 	jo->release_mode = JO_REL_TRANSPORT;
-	jo->release_pos = 0;
+	for (i = 0; i < jo->np; i++)
+		jo->ports[i].release_pos = 0;
 	jo->release_off = 0;
 	atomic_store_explicit(&jo->state, JO_RELEASING, memory_order_relaxed);
 }
 
+/* The system realtime message B, at the start of the cycle, to every
+ * port (over the budget if need be: one byte). */
 static void
-send_byte(struct jackout *jo, void *buf, uint8_t b, int *written)
+send_byte(struct jackout *jo, uint8_t b)
 {
-	uint8_t *dst = jack_midi_event_reserve(buf, 0, 1);
+	unsigned i;
 
-	if (dst != NULL) {
-		*dst = b;
-		keep(jo, 0, &b, 1);
-		(*written)++;       /* over the budget if need be: one byte */
+	for (i = 0; i < jo->np; i++) {
+		struct jackout_port *p = &jo->ports[i];
+		uint8_t *dst = jack_midi_event_reserve(p->buf, 0, 1);
+
+		if (dst != NULL) {
+			*dst = b;
+			keep(jo, i, 0, &b, 1);
+			p->written++;
+		}
 	}
 }
 
@@ -276,8 +409,7 @@ drop_stale(struct jackout *jo, unsigned max)
  * asks the scheduler to seek (the sync callback usually did already).
  */
 static int
-follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
-    uint64_t *tframe, int *written)
+follow_transport(struct jackout *jo, jack_nframes_t nframes, uint64_t *tframe)
 {
 	jack_position_t pos;
 	int rolling = jack_transport_query(jo->client, &pos) ==
@@ -296,11 +428,11 @@ follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
 			request_seek(jo, pos.frame);
 		if (atomic_load_explicit(&jo->state, memory_order_relaxed) ==
 		    JO_RELEASING) {
-			if (release(jo, buf, 0, written)) {
+			if (release(jo, 0)) {
 				atomic_store_explicit(&jo->state, JO_PLAYING,
 				    memory_order_relaxed);
 				if (jo->t_pending == 0xfc) {
-					send_byte(jo, buf, 0xfc, written);
+					send_byte(jo, 0xfc);
 					jo->t_pending = 0;
 				}
 			}
@@ -323,7 +455,7 @@ follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
 	*tframe = pos.frame;
 	atomic_store_explicit(&jo->position, pos.frame, memory_order_relaxed);
 	if (jo->t_pending == 0xfb) {
-		send_byte(jo, buf, 0xfb, written);
+		send_byte(jo, 0xfb);
 		jo->t_pending = 0;
 	}
 	return 1;
@@ -344,17 +476,52 @@ on_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)
 	    memory_order_acquire) == jo->t_gen;
 }
 
+/*
+ * The cycle's ports: each one's buffer cleared (every cycle, as JACK
+ * wants), its budget renewed; a port armed since the last cycle goes live
+ * settle_new frames after the first cycle that sees it armed.
+ */
+static void
+begin_ports(struct jackout *jo, jack_nframes_t nframes, int idle)
+{
+	unsigned i;
+
+	jo->np = atomic_load_explicit(&jo->nports, memory_order_acquire);
+	for (i = 0; i < jo->np; i++) {
+		struct jackout_port *p = &jo->ports[i];
+
+		p->buf = jack_port_get_buffer(p->port, nframes);
+		jack_midi_clear_buffer(p->buf);
+		p->written = 0;
+		p->bytes = 0;
+		p->last_off = 0;
+		p->held = 0;
+		if (!p->live && atomic_load_explicit(&p->armed,
+		    memory_order_acquire)) {
+			if (idle) {
+				/* before time zero: zero waits for it, as it
+				 * does for the first connections */
+				p->live = 1;
+				jo->armed_at = jo->now;
+				if (jo->settle_frames < jo->settle_new)
+					jo->settle_frames = jo->settle_new;
+				continue;
+			}
+			if (p->live_at == 0)
+				p->live_at = jo->now + jo->settle_new;
+			if (jo->now >= p->live_at)
+				p->live = 1;
+		}
+	}
+}
+
 static void
 process_cycle(struct jackout *jo, jack_nframes_t nframes)
 {
-	void *buf = jack_port_get_buffer(jo->port, nframes);
 	uint32_t now32 = jack_last_frame_time(jo->client);
 	uint64_t tframe = 0;
-	int state, written = 0;
+	int state;
 
-	jack_midi_clear_buffer(buf);
-	jo->cycle_bytes = 0;
-	jo->cycle_limited = 0;
 	if (!jo->have_time) {
 		jo->now = now32;
 		jo->have_time = 1;
@@ -362,6 +529,9 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 		jo->now += (uint32_t)(now32 - jo->last32);
 	}
 	jo->last32 = now32;
+	jo->cycle_limited = 0;
+	begin_ports(jo, nframes, atomic_load_explicit(&jo->state,
+	    memory_order_relaxed) == JO_IDLE);
 	atomic_fetch_add_explicit(&jo->cycles, 1, memory_order_relaxed);
 
 	state = atomic_load_explicit(&jo->state, memory_order_relaxed);
@@ -388,23 +558,26 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 	    memory_order_relaxed);
 	if (state != JO_DONE && !jo->stopping &&
 	    atomic_load_explicit(&jo->stop, memory_order_acquire)) {
+		unsigned i;
+
 		/* from the start: a panic under way may have passed notes
 		 * sounded since */
 		jo->stopping = 1;
 		jo->release_mode = JO_REL_STOP;
-		jo->release_pos = 0;
+		for (i = 0; i < jo->np; i++)
+			jo->ports[i].release_pos = 0;
 		jo->release_off = 0;
 		state = JO_RELEASING;
 	}
 	if (jo->transport && !jo->stopping && (state == JO_PLAYING ||
 	    (state == JO_RELEASING && jo->release_mode == JO_REL_TRANSPORT))) {
 		atomic_store_explicit(&jo->state, state, memory_order_relaxed);
-		if (!follow_transport(jo, buf, nframes, &tframe, &written))
-			return;       /* it stands: nothing plays */
+		if (!follow_transport(jo, nframes, &tframe))
+			return;         /* it stands: nothing plays */
 		state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 		if (state == JO_RELEASING) {
-			if (!release(jo, buf, 0, &written))
-				return;       /* the rest next cycle */
+			if (!release(jo, 0))
+				return;         /* the rest next cycle */
 			state = JO_PLAYING;
 		}
 	}
@@ -412,14 +585,19 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 	 * panic in the queue hands back to playing once it is all sent. */
 	for (;;) {
 		if (state == JO_PLAYING)
-			state = play_cycle(jo, buf, nframes, &written, tframe);
+			state = play_cycle(jo, nframes, tframe);
 		if (state != JO_RELEASING)
 			break;
 		if (jo->release_mode == JO_REL_STOP) {
+			unsigned i;
+
 			/* drop what is queued: nothing more of it may sound */
 			ring_consume(&jo->ring, ring_used(&jo->ring));
+			for (i = 0; i < jo->np; i++)
+				ring_consume(&jo->ports[i].carry,
+				    ring_used(&jo->ports[i].carry));
 		}
-		if (!release(jo, buf, jo->release_off, &written)) {
+		if (!release(jo, jo->release_off)) {
 			jo->release_off = 0;     /* the rest next cycle */
 			break;
 		}
@@ -520,14 +698,13 @@ jackout_open_client(const char *name)
 	return NULL;
 }
 
-/* Does another client have a port named as ours (NAME:out)? */
+/* Does another client have a port named as our port P? */
 static int
-port_of_another(struct jackout *jo)
+port_of_another(struct jackout *jo, jack_port_t *port)
 {
-	jack_port_t *p = jack_port_by_name(jo->client,
-	    jack_port_name(jo->port));
+	jack_port_t *p = jack_port_by_name(jo->client, jack_port_name(port));
 
-	return p != NULL && p != jo->port && !jack_port_is_mine(jo->client, p);
+	return p != NULL && p != port && !jack_port_is_mine(jo->client, p);
 }
 
 int
@@ -539,19 +716,7 @@ jackout_open(struct jackout *jo, const char *name, size_t ring_size,
 	if ((jo->client = jackout_open_client(name)) == NULL)
 		return -1;
 	jo->rate = jack_get_sample_rate(jo->client);
-	jo->port = jack_port_register(jo->client, "out",
-	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
-	if (jo->port == NULL) {
-		log_error("cannot register the JACK port %s:out", name);
-		goto fail;
-	}
-	if (port_of_another(jo)) {
-		/* PipeWire's JACK ignores JackUseExactName: it renamed us,
-		 * though it still calls us NAME */
-		log_error("a JACK client named '%s' already exists; choose "
-		    "another name with -n", name);
-		goto fail;
-	}
+	jo->name = name;
 	if (ring_init(&jo->ring, ring_size) < 0 || (record_size > 0 &&
 	    ring_init(&jo->rec, record_size) < 0)) {
 		log_error("out of memory for the event ring");
@@ -572,6 +737,59 @@ fail:
 	ring_free(&jo->ring);
 	ring_free(&jo->rec);
 	return -1;
+}
+
+int
+jackout_add_port(struct jackout *jo, unsigned index, const char *port_name)
+{
+	struct jackout_port *p = &jo->ports[index];
+
+	if (index >= PORTS_MAX)
+		return -1;
+	memset(p, 0, sizeof *p);
+	atomic_init(&p->armed, 0);
+	p->port = jack_port_register(jo->client, port_name,
+	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+	if (p->port == NULL) {
+		log_error("cannot register the JACK port %s:%s", jo->name,
+		    port_name);
+		return -1;
+	}
+	if (index == 0 && port_of_another(jo, p->port)) {
+		/* PipeWire's JACK ignores JackUseExactName: it renamed us,
+		 * though it still calls us NAME */
+		log_error("a JACK client named '%s' already exists; choose "
+		    "another name with -n", jo->name);
+		jack_port_unregister(jo->client, p->port);
+		p->port = NULL;
+		return -1;
+	}
+	if (ring_init(&p->carry, CARRY_SIZE) < 0) {
+		log_error("out of memory for the port %s:%s", jo->name,
+		    port_name);
+		jack_port_unregister(jo->client, p->port);
+		p->port = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+jackout_publish(struct jackout *jo, unsigned index)
+{
+	struct jackout_port *p = &jo->ports[index];
+
+	if (atomic_load_explicit(&jo->start, memory_order_acquire))
+		atomic_store_explicit(&p->armed, 1, memory_order_release);
+	else
+		p->live = 1;    /* time zero waits for its links anyway */
+	atomic_store_explicit(&jo->nports, index + 1, memory_order_release);
+}
+
+const char *
+jackout_port_name(struct jackout *jo, unsigned index)
+{
+	return jack_port_name(jo->ports[index].port);
 }
 
 /* Does HAY contain NEEDLE, ignoring ASCII case? */
@@ -621,23 +839,24 @@ port_matches(jack_port_t *port, const char *pattern)
 }
 
 static int
-connect_to(struct jackout *jo, const char *dest)
+connect_to(struct jackout *jo, struct jackout_port *p, const char *dest)
 {
-	int err = jack_connect(jo->client, jack_port_name(jo->port), dest);
+	int err = jack_connect(jo->client, jack_port_name(p->port), dest);
 
 	if (err != 0 && err != EEXIST) {
-		log_error("cannot connect %s to %s", jack_port_name(jo->port),
+		log_error("cannot connect %s to %s", jack_port_name(p->port),
 		    dest);
 		return -1;
 	}
-	log_info("connected %s to %s", jack_port_name(jo->port), dest);
-	jo->made_links = 1;
+	log_info("connected %s to %s", jack_port_name(p->port), dest);
+	p->made_links = 1;
 	return 0;
 }
 
 int
-jackout_connect(struct jackout *jo, const char *pattern)
+jackout_connect(struct jackout *jo, unsigned index, const char *pattern)
 {
+	struct jackout_port *out = &jo->ports[index];
 	jack_port_t *exact = jack_port_by_name(jo->client, pattern);
 	const char **ports;
 	int i, n = 0;
@@ -649,7 +868,7 @@ jackout_connect(struct jackout *jo, const char *pattern)
 			log_error("%s is not a MIDI input port", pattern);
 			return -1;
 		}
-		return connect_to(jo, pattern) < 0 ? -1 : 1;
+		return connect_to(jo, out, pattern) < 0 ? -1 : 1;
 	}
 	ports = jack_get_ports(jo->client, NULL, JACK_DEFAULT_MIDI_TYPE,
 	    JackPortIsInput);
@@ -658,7 +877,7 @@ jackout_connect(struct jackout *jo, const char *pattern)
 
 		if (p == NULL || !port_matches(p, pattern))
 			continue;
-		if (connect_to(jo, ports[i]) < 0) {
+		if (connect_to(jo, out, ports[i]) < 0) {
 			jack_free(ports);
 			return -1;
 		}
@@ -676,9 +895,9 @@ jackout_connect(struct jackout *jo, const char *pattern)
 }
 
 int
-jackout_connections(struct jackout *jo)
+jackout_connections(struct jackout *jo, unsigned index)
 {
-	return jack_port_connected(jo->port);
+	return jack_port_connected(jo->ports[index].port);
 }
 
 void
@@ -724,13 +943,19 @@ jackout_start(struct jackout *jo)
 {
 	struct timespec nap = { 0, 200000 };
 	uint32_t period = jack_get_buffer_size(jo->client);
-	int i, linked;
+	unsigned p, n = atomic_load(&jo->nports);
+	int i, linked = 0;
 
 	/* On PipeWire a port reads as connected only a little after
 	 * jack_connect returned: give our own links half a second. */
-	for (i = 0; jo->made_links && i < 2500 &&
-	    jack_port_connected(jo->port) == 0; i++)
-		nanosleep(&nap, NULL);
+	for (p = 0; p < n; p++) {
+		struct jackout_port *o = &jo->ports[p];
+
+		for (i = 0; o->made_links && i < 2500 &&
+		    jack_port_connected(o->port) == 0; i++)
+			nanosleep(&nap, NULL);
+		linked |= o->made_links || jack_port_connected(o->port) > 0;
+	}
 	/* With no connection, time zero is the first cycle to see the
 	 * start.  With one, the cycle under way may have begun before it
 	 * was made: time zero is the next cycle (any wait of 1 frame or
@@ -739,11 +964,14 @@ jackout_start(struct jackout *jo)
 	 * reader runs after us arrive separately; an event can be lost or
 	 * read a cycle late, seen at period 64 with no missed cycle in the
 	 * daemon's log): there it waits two periods and at least 10 ms. */
-	linked = jo->made_links || jack_port_connected(jo->port) > 0;
 	jo->settle_frames = linked ? 1 : 0;
-	if (linked && strstr(jack_get_version_string(), "PipeWire"))
-		jo->settle_frames = jo->rate / 100 > 2 * period ?
+	/* a port added while playing waits the same after its links */
+	jo->settle_new = 1;
+	if (strstr(jack_get_version_string(), "PipeWire"))
+		jo->settle_new = jo->rate / 100 > 2 * period ?
 		    jo->rate / 100 : 2 * period;
+	if (linked)
+		jo->settle_frames = jo->settle_new;
 	atomic_store_explicit(&jo->start, 1, memory_order_release);
 }
 
@@ -792,18 +1020,21 @@ jackout_now_ns(struct jackout *jo)
 unsigned
 jackout_sounding(struct jackout *jo)
 {
-	unsigned n = 0;
+	unsigned n = 0, p, np = atomic_load(&jo->nports);
 	int ch, key;
 
-	for (ch = 0; ch < 16; ch++)
-		for (key = 0; key < 128; key++)
-			n += jo->notes[ch][key];
+	for (p = 0; p < np; p++)
+		for (ch = 0; ch < 16; ch++)
+			for (key = 0; key < 128; key++)
+				n += jo->ports[p].notes[ch][key];
 	return n;
 }
 
 void
 jackout_close(struct jackout *jo)
 {
+	unsigned p;
+
 	if (jo->client == NULL)
 		return;
 	if (!atomic_load(&jo->shutdown))
@@ -812,4 +1043,6 @@ jackout_close(struct jackout *jo)
 	jo->client = NULL;
 	ring_free(&jo->ring);
 	ring_free(&jo->rec);
+	for (p = 0; p < PORTS_MAX; p++)
+		ring_free(&jo->ports[p].carry);
 }

@@ -24,6 +24,8 @@
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
 #include "midiplay/options.h"
+#include "midiplay/portmap.h"
+#include "midiplay/ports.h"
 #include "midiplay/progress.h"
 #include "midiplay/record.h"
 #include "midiplay/smf_writer.h"
@@ -89,12 +91,16 @@ list_ports(const struct options *o)
 	return 0;
 }
 
-/* Wait until the output is connected, a signal, or the server goes. */
+/* The output ports: what the input plays to (ports.h). */
+static struct ports outputs;
+
+/* Wait until output INDEX is connected, a signal, or the server goes. */
 static int
-wait_for_connection(struct jackout *jo, const char *name)
+wait_for_connection(struct jackout *jo, unsigned index)
 {
-	log_info("waiting for a connection to %s:out", name);
-	while (jackout_connections(jo) == 0) {
+	log_info("waiting for a connection to %s",
+	    jackout_port_name(jo, index));
+	while (jackout_connections(jo, index) == 0) {
 		if (got_signal)
 			return -1;
 		if (atomic_load(&jo->shutdown)) {
@@ -103,6 +109,71 @@ wait_for_connection(struct jackout *jo, const char *name)
 			return -1;
 		}
 		nap();
+	}
+	return 0;
+}
+
+/* What adding an output needs (the hook of the ports table). */
+struct adding {
+	struct jackout *jo;
+	const struct options *o;
+};
+
+/*
+ * ports_add's hook while playing: register output INDEX named NAME,
+ * connect it as -c says (-c PORT: every output; -c NAME=PORT: that one),
+ * with -W wait for a connection, then let the callback use it.  A port a
+ * stream adds while playing carries its first event no sooner than the
+ * cycle after its connections were made: what comes due before that
+ * goes out then, counted late.  0, or -1 after reporting.
+ */
+static int
+add_output(void *ctx, unsigned index, const char *name)
+{
+	struct adding *a = ctx;
+	int i;
+
+	if (jackout_add_port(a->jo, index, name) < 0)
+		return -1;
+	for (i = 0; i < a->o->nconnect; i++) {
+		const struct options_connect *c = &a->o->connect[i];
+
+		if ((c->output[0] == '\0' || strcmp(c->output, name) == 0) &&
+		    jackout_connect(a->jo, index, c->pattern) < 0)
+			return -1;
+	}
+	if (a->o->wait && atomic_load(&a->jo->start) &&
+	    wait_for_connection(a->jo, index) < 0)
+		return -1;
+	jackout_publish(a->jo, index);
+	return 0;
+}
+
+/* The outputs there are so far, as JACK ports, then the hook for those
+ * added later; -c NAME=PORT naming no output is an error for a file,
+ * whose outputs are all known.  0, or -1 after reporting. */
+static int
+open_outputs(struct adding *a, int stream)
+{
+	unsigned p;
+	int i;
+
+	for (p = 0; p < outputs.n; p++)
+		if (add_output(a, p, outputs.name[p]) < 0)
+			return -1;
+	outputs.on_add = add_output;
+	outputs.ctx = a;
+	for (i = 0; !stream && i < a->o->nconnect; i++) {
+		const struct options_connect *c = &a->o->connect[i];
+
+		if (c->output[0] == '\0' || ports_find(&outputs,
+		    c->output) >= 0)
+			continue;
+		log_error("-c %s=%s: no output is named '%s'; the outputs "
+		    "are:", c->output, c->pattern, c->output);
+		for (p = 0; p < outputs.n; p++)
+			fprintf(stderr, "  %s\n", outputs.name[p]);
+		return -1;
 	}
 	return 0;
 }
@@ -160,7 +231,7 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	char budget_bytes[32] = "";
 
 	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
-	    o->transport ? &jo->follow : NULL, o->limit_bytes) < 0)
+	    o->transport ? &jo->follow : NULL, o->limit_bytes, &outputs) < 0)
 		return 1;
 	if (stream != NULL)
 		stream_realtime(&sched);
@@ -293,19 +364,21 @@ export(struct options *o)
 		return 1;
 	if (strcmp(o->file, "-") == 0) {
 		struct stream_opts so = { .fd = 0, .name = "<stdin>",
-		    .strict = o->strict, .want_meta = 1 };
+		    .strict = o->strict, .want_meta = 1, .ports = &outputs };
 		struct stream *stream;
 
-		if (stream_open(&stream, &so) < 0)
+		if (ports_add(&outputs, "out", "the stream") < 0 ||
+		    stream_open(&stream, &so) < 0)
 			return 1;
 		stream_source(stream, &src);
-		rc = export_stream(&src, &eo);
+		rc = export_stream(&src, &eo, &outputs);
 		if (rc == 0 && stream_rejected(stream) > 0)
 			rc = 1;
 		stream_close(stream);
 	} else {
 		struct smf_reader *reader;
 		struct control *control;
+		struct portmap *pm;
 
 		if (same_file(o->file, o->export_path)) {
 			log_error("%s: is the file being read; --export needs "
@@ -314,18 +387,26 @@ export(struct options *o)
 		}
 		if (smf_reader_open(&reader, o->file) < 0)
 			return 1;
-		o->ctl.ticks = 1;
-		if (control_open(&control, reader, o->file, &o->ctl) < 0) {
+		if (portmap_file(&pm, reader, o->split, o->ctl.tracks,
+		    o->ctl.channels, &outputs) < 0) {
 			smf_reader_close(reader);
 			return 1;
 		}
+		o->ctl.ticks = 1;
+		if (control_open(&control, reader, o->file, &o->ctl) < 0) {
+			smf_reader_close(reader);
+			portmap_close(pm);
+			return 1;
+		}
 		control_source(control, &src);
-		rc = export_file(&src, reader, o->ctl.tracks, &eo);
+		rc = export_file(&src, reader, o->ctl.tracks, o->split ?
+		    &outputs : NULL, &eo);
 		if (control_dropped(control) > 1)
 			log_warn("warning: %lu notes transposed out of 0-127 "
 			    "were dropped", control_dropped(control));
 		control_close(control);
 		smf_reader_close(reader);
+		portmap_close(pm);
 	}
 	return rc == 0 ? 0 : 1;
 }
@@ -341,11 +422,15 @@ main(int argc, char **argv)
 	struct jackout jo;
 	struct progress sh;
 	struct record *rec = NULL;
-	int i, status = 0;
+	struct portmap *pm = NULL;
+	struct adding adding = { &jo, &o };
+	unsigned p;
+	int status = 0;
 
 	options_parse(argc, argv, &o);
 	memset(&sh, 0, sizeof sh);
 	log_init("midiplay", o.level);
+	ports_init(&outputs);
 	if (o.list)
 		return list_ports(&o);
 	if (o.export_path != NULL)
@@ -353,14 +438,20 @@ main(int argc, char **argv)
 
 	if (strcmp(o.file, "-") == 0) {
 		struct stream_opts so = { .fd = 0, .name = "<stdin>",
-		    .strict = o.strict };
+		    .strict = o.strict, .ports = &outputs };
 
-		if (stream_open(&stream, &so) < 0)
+		if (ports_add(&outputs, "out", "the stream") < 0 ||
+		    stream_open(&stream, &so) < 0)
 			return 1;
 		stream_source(stream, &src);
 	} else {
 		if (smf_reader_open(&reader, o.file) < 0)
 			return 1;
+		if (portmap_file(&pm, reader, o.split, o.ctl.tracks,
+		    o.ctl.channels, &outputs) < 0) {
+			smf_reader_close(reader);
+			return 1;
+		}
 		smf_reader_source(reader, &src);
 		sh.verbose = o.level == LOG_VERBOSE;
 		sh.progress = !o.dump && o.level != LOG_QUIET &&
@@ -370,6 +461,7 @@ main(int argc, char **argv)
 		    o.transport) {
 			if (control_open(&control, reader, o.file, &o.ctl) < 0) {
 				smf_reader_close(reader);
+				portmap_close(pm);
 				return 1;
 			}
 			control_source(control, &src);
@@ -379,7 +471,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (o.dump) {
-		status = dump_source(stdout, &src) < 0 ? 1 : 0;
+		status = dump_source(stdout, &src, &outputs) < 0 ? 1 : 0;
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			log_error("cannot write the dump");
 			status = 1;
@@ -388,6 +480,7 @@ main(int argc, char **argv)
 			status = 1;
 		control_close(control);
 		smf_reader_close(reader);
+		portmap_close(pm);
 		stream_close(stream);
 		return status;
 	}
@@ -412,13 +505,15 @@ main(int argc, char **argv)
 	if (status != 0) {
 		control_close(control);
 		smf_reader_close(reader);
+		portmap_close(pm);
 		stream_close(stream);
 		return status;
 	}
 	if (stream != NULL) {
 		struct stream_opts so = { .fd = 0, .name = "<stdin>",
 		    .clock = stream_clock, .clock_ctx = &jo,
-		    .latency_ns = o.latency_ns, .strict = o.strict };
+		    .latency_ns = o.latency_ns, .strict = o.strict,
+		    .ports = &outputs };
 
 		/* one period unless told: the least that keeps every line's
 		 * relative timing whatever the period */
@@ -427,6 +522,7 @@ main(int argc, char **argv)
 			    jo.client) * 1000000000u / jo.rate;
 		stream_close(stream);
 		if (stream_open(&stream, &so) < 0) {
+			record_close(rec);
 			jackout_close(&jo);
 			return 1;
 		}
@@ -436,12 +532,12 @@ main(int argc, char **argv)
 	jo.limit_bytes = o.limit_bytes;
 	if (o.transport)
 		jackout_follow(&jo, follow_seek, control, o.ctl.clock);
-	status = 0;
-	for (i = 0; i < o.nconnect && status == 0; i++)
-		if (jackout_connect(&jo, o.connect[i]) < 0)
-			status = 1;
-	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
-		status = got_signal ? 128 + got_signal : 1;
+	status = open_outputs(&adding, stream != NULL) < 0 ? 1 : 0;
+	/* -W: every output there is (a stream's later ones wait as they
+	 * come: add_output) */
+	for (p = 0; status == 0 && o.wait && p < outputs.n; p++)
+		if (wait_for_connection(&jo, p) < 0)
+			status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
 		status = play(&jo, &src, stream, &sh, &o, rec);
 	if (rec != NULL) {
@@ -449,7 +545,7 @@ main(int argc, char **argv)
 		 * signal's releases included */
 		uint64_t lost = atomic_load(&jo.rec_lost);
 
-		if (record_drain(rec, &jo.rec) < 0 || record_save(rec) < 0)
+		if (record_drain(rec, &jo.rec) < 0 || record_save(rec, &outputs) < 0)
 			status = status ? status : 1;
 		if (lost > 0) {
 			log_error("%s: %llu events sent were not recorded: the "
@@ -465,6 +561,7 @@ main(int argc, char **argv)
 		    "dropped", control_dropped(control));
 	control_close(control);
 	smf_reader_close(reader);
+	portmap_close(pm);
 	stream_close(stream);
 	return status;
 }

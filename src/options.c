@@ -15,7 +15,7 @@
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
 	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
 	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT, OPT_CYCLE_LIMIT, OPT_EXPORT,
-	OPT_RECORD, OPT_PPQ };
+	OPT_RECORD, OPT_PPQ, OPT_SPLIT };
 
 
 static void
@@ -27,8 +27,10 @@ usage(FILE *out)
 	    "a JACK MIDI\noutput port, every event at its exact sample "
 	    "frame.\n"
 	    "\n"
-	    "  -c, --connect PORT  connect the output to PORT before playing "
-	    "(repeatable):\n"
+	    "  -c, --connect [NAME=]PORT\n"
+	    "                      connect every output (or output NAME) to "
+	    "PORT before\n"
+	    "                      playing (repeatable):\n"
 	    "                      an exact port name, or every MIDI input "
 	    "whose name or\n"
 	    "                      alias contains PORT, ignoring case\n"
@@ -78,6 +80,9 @@ usage(FILE *out)
 	    "      --transpose N   move notes N semitones\n"
 	    "      --clock         also send MIDI beat clock, Start and Stop"
 	    "\n"
+	    "      --split track|channel\n"
+	    "                      a port for each track (named after it) or "
+	    "channel used\n"
 	    "      --transport     follow the JACK transport, until "
 	    "interrupted\n"
 	    "\n"
@@ -234,6 +239,24 @@ parse_list(const char *arg, unsigned long max, uint8_t *flags)
 	}
 }
 
+/* -c [NAME=]PORT: with an '=' whose left side could be an output's name
+ * (no ':', as an output's short name never has), that output only. */
+static void
+parse_connect(const char *arg, struct options_connect *c)
+{
+	const char *eq = strchr(arg, '=');
+
+	c->output[0] = '\0';
+	c->pattern = arg;
+	if (eq == NULL || memchr(arg, ':', (size_t)(eq - arg)) != NULL)
+		return;
+	if (!ports_name_ok(arg, (size_t)(eq - arg)) || eq[1] == '\0')
+		usage_error("-c NAME=PORT wants an output's name (no ':' or "
+		    "space) and a port, not '%s'", arg);
+	snprintf(c->output, sizeof c->output, "%.*s", (int)(eq - arg), arg);
+	c->pattern = eq + 1;
+}
+
 /* --cycle-limit EVENTS[/BYTES]: 0, or -1 when out of range. */
 static int
 parse_limit(const char *arg, unsigned *events, uint32_t *bytes)
@@ -284,6 +307,7 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "ppq", required_argument, NULL, OPT_PPQ },
+		{ "split", required_argument, NULL, OPT_SPLIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -311,7 +335,7 @@ options_parse(int argc, char **argv, struct options *o)
 			if (o->nconnect == OPTIONS_MAX_CONNECT)
 				usage_error("too many -c options (at most %s)",
 				    "64");
-			o->connect[o->nconnect++] = optarg;
+			parse_connect(optarg, &o->connect[o->nconnect++]);
 			break;
 		case 'W':
 			o->wait = 1;
@@ -435,6 +459,16 @@ options_parse(int argc, char **argv, struct options *o)
 				    "from 1 to 32767, not '%s'", optarg);
 			o->ppq = (int)n;
 			break;
+		case OPT_SPLIT:
+			if (strcmp(optarg, "track") == 0)
+				o->split = PORTS_SPLIT_TRACK;
+			else if (strcmp(optarg, "channel") == 0)
+				o->split = PORTS_SPLIT_CHANNEL;
+			else
+				usage_error("--split wants track or channel, "
+				    "not '%s'", optarg);
+			files_only = 1;
+			break;
 		case OPT_CYCLE_LIMIT:
 			if (parse_limit(optarg, &o->limit_events,
 			    &o->limit_bytes) < 0)
@@ -481,8 +515,8 @@ options_parse(int argc, char **argv, struct options *o)
 	o->file = argv[optind];
 	if (files_only && strcmp(o->file, "-") == 0)
 		usage_error("%s", "--tempo, --bpm, --start, --end, --loop, "
-		    "--tracks, --channels, --transpose and --clock are for "
-		    "files, not the stream");
+		    "--tracks, --channels, --transpose, --clock and --split "
+		    "are for files, not the stream (which says port NAME)");
 	if (o->ctl.bpm_num != 0 && o->ctl.speed_num != o->ctl.speed_den)
 		usage_error("%s", "--bpm and --tempo together: use one");
 	if (o->transport && (o->ctl.start.kind != CTL_POS_NONE ||

@@ -3,6 +3,7 @@
  * record: what was sent, as a MIDI file.  See record.h.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "midiplay/event.h"
 #include "midiplay/log.h"
@@ -53,15 +54,38 @@ record_drain(struct record *r, struct ring *ring)
 		if (ring_read_at(ring, sizeof h, r->buf, len) < 0)
 			break;          /* (the callback writes a record whole) */
 		ring_consume(ring, sizeof h + h.len);
-		if (smfw_message(r->w, 0, tick, r->buf, len) < 0)
+		/* a track a port, made as ports first appear */
+		while (smfw_ntracks(r->w) <= h.port)
+			if (smfw_add_track(r->w) < 0)
+				return -1;
+		if (smfw_message(r->w, h.port, tick, r->buf, len) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 int
-record_save(struct record *r)
+record_save(struct record *r, const struct ports *ports)
 {
+	unsigned p;
+
+	/* several ports: format 1, each port's track named after it and
+	 * saying its number (FF 21), as --export writes them */
+	if (ports != NULL && ports->n > 1) {
+		while ((unsigned)smfw_ntracks(r->w) < ports->n)
+			if (smfw_add_track(r->w) < 0)
+				return -1;
+		smfw_set_format(r->w, 1);
+		for (p = 0; p < ports->n; p++) {
+			uint8_t num = (uint8_t)p;
+
+			if (smfw_prepend_meta(r->w, (int)p, 0x21, &num, 1) < 0 ||
+			    smfw_prepend_meta(r->w, (int)p, 0x03,
+			    (const uint8_t *)ports->name[p],
+			    (uint32_t)strlen(ports->name[p])) < 0)
+				return -1;
+		}
+	}
 	if (smfw_save(r->w, r->path) < 0)
 		return -1;
 	log_info("%s: recorded %llu events", r->path,

@@ -26,12 +26,30 @@ nap(void)
 
 /* Push one record, sleeping while the ring is full.  0, or -1 on quit. */
 static int
-push(struct sched *s, const struct sched_rec *rec, const void *data)
+push_one(struct sched *s, const struct sched_rec *rec, const void *data)
 {
 	while (ring_write2(s->ring, rec, sizeof *rec, data, rec->len) < 0) {
 		if (atomic_load(&s->quit))
 			return -1;
 		nap();
+	}
+	return 0;
+}
+
+/* Push the record of EV (REC), once for each port when it is for every
+ * port.  0, or -1 on quit. */
+static int
+push(struct sched *s, const struct mp_event *ev, struct sched_rec *rec)
+{
+	unsigned p, n;
+
+	if (ev == NULL || ev->port != PORTS_ALL || s->ports == NULL)
+		return push_one(s, rec, ev != NULL ? ev->data : NULL);
+	n = s->ports->n > 0 ? s->ports->n : 1;
+	for (p = 0; p < n; p++) {
+		rec->port = (uint8_t)p;
+		if (push_one(s, rec, ev->data) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -46,6 +64,7 @@ make_rec(const struct sched *s, const struct mp_event *ev,
 	    timing_frames(ev->time, s->src->den, s->rate);
 	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->len;
 	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
+	rec->port = ev->port < PORTS_MAX ? (uint8_t)ev->port : 0;
 	rec->gen = 0;
 }
 
@@ -86,6 +105,7 @@ follow_run(struct sched *s)
 	struct sched_rec rec;
 	uint64_t gen = 0, ready_at = 0;
 	int done = 1, rc;
+	unsigned p;
 
 	while (!atomic_load(&s->quit)) {
 		uint64_t want = atomic_load_explicit(&f->want_gen,
@@ -116,12 +136,17 @@ follow_run(struct sched *s)
 			continue;
 		make_rec(s, &ev, &rec);
 		rec.gen = (uint16_t)gen;
-		while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
-		    rec.len) < 0) {
-			if (atomic_load(&s->quit) || atomic_load(&f->want_gen) !=
-			    gen)
-				break;
-			nap();
+		for (p = 0; p < (ev.port == PORTS_ALL && s->ports != NULL ?
+		    s->ports->n : 1); p++) {
+			if (ev.port == PORTS_ALL)
+				rec.port = (uint8_t)p;
+			while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
+			    rec.len) < 0) {
+				if (atomic_load(&s->quit) ||
+				    atomic_load(&f->want_gen) != gen)
+					break;
+				nap();
+			}
 		}
 		s->events++;
 		if (rec.frame >= ready_at)
@@ -153,7 +178,7 @@ sched_run(struct sched *s)
 		last = rec.frame;
 		atomic_store_explicit(&s->last_frame, last,
 		    memory_order_relaxed);
-		if (push(s, &rec, ev.data) < 0)
+		if (push(s, &ev, &rec) < 0)
 			goto out;
 		s->events++;
 	}
@@ -164,7 +189,8 @@ sched_run(struct sched *s)
 	rec.frame = last;
 	rec.len = 0;
 	rec.kind = rc < 0 || s->release_at_end ? SCHED_END_RELEASE : SCHED_END;
-	push(s, &rec, NULL);
+	rec.port = 0;
+	push(s, NULL, &rec);
 out:
 	atomic_store(&s->finished, 1);
 	return s->status;
@@ -182,19 +208,20 @@ sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end)
 {
 	return sched_start_follow(s, src, ring, rate, release_at_end, NULL,
-	    0);
+	    0, NULL);
 }
 
 int
 sched_start_follow(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end, struct sched_follow *follow,
-    uint32_t max_cost)
+    uint32_t max_cost, const struct ports *ports)
 {
 	int err;
 
 	memset(s, 0, sizeof *s);
 	s->follow = follow;
 	s->max_cost = max_cost;
+	s->ports = ports;
 	s->release_at_end = release_at_end;
 	s->src = src;
 	s->ring = ring;

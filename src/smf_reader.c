@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "midiplay/log.h"
+#include "midiplay/ports.h"
 #include "midiplay/smf_reader.h"
 #include "midiplay/timing.h"
 
@@ -35,6 +36,9 @@ struct cursor {
 	enum cursor_state state;
 	uint64_t tick;           /* absolute tick of the pending event */
 	uint8_t running;         /* running status, 0 when none */
+	int port_num;            /* the track's port event (FF 21), -1 none */
+	int prefix;              /* its channel prefix (FF 20), -1 none */
+	uint16_t port;           /* the output port of the pending event */
 	uint8_t last_status;     /* last channel status, kept across metas */
 	int warned_running;
 
@@ -74,6 +78,7 @@ struct smf_reader {
 	int smpte;
 	int ppq;                 /* ticks per quarter note; 0 for SMPTE */
 	int want_meta;
+	const struct smf_portmap *portmap;
 
 	struct cursor *tracks;
 	int *heap;               /* track indices, min (tick, index) first */
@@ -190,6 +195,34 @@ sysex_append(struct cursor *c, const uint8_t *data, uint32_t len)
 	memcpy(c->sysex + c->sysex_len, data, len);
 	c->sysex_len = need;
 	return 0;
+}
+
+/* The output port of an event of STATUS pending in C (smf_portmap). */
+static uint16_t
+port_of(const struct smf_reader *r, const struct cursor *c, uint8_t status)
+{
+	const struct smf_portmap *m = r->portmap;
+	int p;
+
+	if (m == NULL)
+		return 0;
+	switch (m->split) {
+	case PORTS_SPLIT_TRACK:
+		p = m->by_track[c->index];
+		break;
+	case PORTS_SPLIT_CHANNEL:
+		if (status >= 0x80 && status < 0xf0)
+			p = m->by_channel[status & 0x0f];
+		else if (c->prefix >= 0 && m->by_channel[c->prefix] >= 0)
+			p = m->by_channel[c->prefix];
+		else
+			return PORTS_ALL;
+		break;
+	default:
+		p = m->by_number[c->port_num < 0 ? 0 : c->port_num];
+		break;
+	}
+	return p < 0 ? 0 : (uint16_t)p;
 }
 
 /*
@@ -315,6 +348,12 @@ cursor_decode(struct smf_reader *r, struct cursor *c)
 				return;
 			}
 			c->p = p + len;
+			/* a port event, and a channel prefix until the
+			 * next channel message, for the ports map */
+			if (type == 0x21 && len >= 1)
+				c->port_num = p[0];
+			if (type == 0x20 && len >= 1 && p[0] < 16)
+				c->prefix = p[0];
 			if (type == 0x2f) {
 				if (c->sysex_open) {
 					cursor_fail(r, c, c->sysex_off, "SysEx "
@@ -505,6 +544,14 @@ advance(struct smf_reader *r, int t)
 		c->tick = end_tick;
 		cursor_decode(r, c);
 	}
+	if (c->state == CUR_LIVE && (c->kind == PEND_MIDI ||
+	    c->kind == PEND_META)) {
+		uint8_t st = c->kind == PEND_MIDI ? c->data[0] : 0xff;
+
+		c->port = port_of(r, c, st);
+		if (c->kind == PEND_MIDI && st >= 0x80 && st < 0xf0)
+			c->prefix = -1;
+	}
 	if (c->state != CUR_END)
 		heap_push(r, t);
 }
@@ -557,6 +604,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		case PEND_META:
 		meta:
 			ev->kind = MP_EV_META;
+			ev->port = c->port;
 			ev->meta = c->meta;
 			ev->time = r->time;
 			ev->tick = c->tick;
@@ -568,6 +616,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 			return 1;
 		case PEND_MIDI:
 			ev->kind = MP_EV_MIDI;
+			ev->port = c->port;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;
@@ -584,6 +633,19 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		}
 	}
 	return 0;
+}
+
+void
+smf_reader_set_portmap(struct smf_reader *r, const struct smf_portmap *map)
+{
+	r->portmap = map;
+}
+
+const uint8_t *
+smf_reader_bytes(const struct smf_reader *r, size_t *len)
+{
+	*len = r->file_len;
+	return r->file;
 }
 
 void
@@ -611,6 +673,8 @@ smf_reader_rewind(struct smf_reader *r)
 
 		memset(c, 0, sizeof *c);
 		c->index = t;
+		c->port_num = -1;
+		c->prefix = -1;
 		c->start = c->p = start;
 		c->end = end;
 		c->sysex = sysex;
@@ -822,6 +886,8 @@ parse_structure(struct smf_reader *r)
 					struct cursor *c = &r->tracks[found];
 
 					c->index = found;
+					c->port_num = -1;
+					c->prefix = -1;
 					c->start = c->p = f + pos + 8;
 					c->end = c->p + clen;
 				}

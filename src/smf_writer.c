@@ -215,6 +215,43 @@ smfw_meta(struct smf_writer *w, int track, uint64_t tick, uint8_t type,
 	return add(w, track, tick, head, 2, 1, data, len);
 }
 
+int
+smfw_prepend_meta(struct smf_writer *w, int track, uint8_t type,
+    const uint8_t *data, uint32_t len)
+{
+	struct wtrack *t = &w->t[track];
+	uint8_t head[8];
+	size_t nh = 0;
+
+	/* delta 0, FF TYPE, length: the events after keep their deltas,
+	 * the first of them still counted from tick 0 */
+	head[nh++] = 0;
+	head[nh++] = 0xff;
+	head[nh++] = type;
+	nh += put_vlq(head + nh, len);
+	if (room(w, t, nh + len) < 0)
+		return -1;
+	memmove(t->buf + nh + len, t->buf, t->len);
+	memcpy(t->buf, head, nh);
+	if (len > 0)
+		memcpy(t->buf + nh, data, len);
+	t->len += nh + len;
+	w->events++;
+	return 0;
+}
+
+void
+smfw_set_format(struct smf_writer *w, int format)
+{
+	w->format = format;
+}
+
+int
+smfw_format(const struct smf_writer *w)
+{
+	return w->format;
+}
+
 /* A buffered writer to a file descriptor that remembers its first error. */
 struct out {
 	int fd;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "midiplay/log.h"
+#include "midiplay/ports.h"
 #include "midiplay/stream.h"
 #include "midiplay/stream_parse.h"
 
@@ -34,7 +35,7 @@
                                   * until some are sent */
 #define DAY_NS (86400ull * 1000000000ull)
 #define TEMPO_META_LEN 20         /* a queued tempo: see queue_tempo */
-#define FIFO_DATA 6              /* longest event the FIFO holds: a note
+#define FIFO_DATA 4              /* longest event the FIFO holds: a note
                                   * or a control change, with room to
                                   * spare, in 32 bytes */
 
@@ -46,6 +47,7 @@ struct entry {
 	int tracked;                 /* the note-off of a `note` command */
 	uint64_t on_time;            /* tracked: when its note-on went */
 	uint8_t ch, key;
+	uint16_t port;
 	uint64_t line;
 	uint32_t len;
 	uint8_t data[];
@@ -58,6 +60,7 @@ struct fifo_entry {
 	uint64_t line;
 	uint8_t kind;
 	uint8_t len;
+	uint16_t port;
 	uint8_t data[FIFO_DATA];
 };
 
@@ -81,7 +84,9 @@ struct stream {
 	struct entry **heap;
 	size_t heap_len, heap_cap;
 	uint64_t next_seq;
-	struct entry *pending_off[16][128];   /* the tracked off of a key */
+	/* the tracked off of a key, by port (made on first use) */
+	struct entry **pending_off[PORTS_MAX];
+	uint16_t port;               /* the port commands go to now */
 	struct entry *handed_out;    /* freed at the next call */
 	struct fifo_entry *fifo;     /* in order, from fifo_head on */
 	size_t fifo_head, fifo_len, fifo_cap;
@@ -178,6 +183,7 @@ heap_queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 	e->seq = s->next_seq++;
 	e->kind = kind;
 	e->tracked = 0;
+	e->port = s->port;
 	e->line = s->lineno;
 	e->len = len;
 	if (len > 0)
@@ -236,6 +242,7 @@ queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 	f->line = s->lineno;
 	f->kind = (uint8_t)kind;
 	f->len = (uint8_t)len;
+	f->port = s->port;
 	if (len > 0)
 		memcpy(f->data, data, len);
 	return 0;
@@ -250,15 +257,56 @@ queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 static void
 strike(struct stream *s, uint8_t ch, uint8_t key, uint64_t time)
 {
-	struct entry *off = s->pending_off[ch][key];
+	struct entry **po = s->pending_off[s->port], *off;
 
-	if (off == NULL || off->time <= time || off->on_time > time)
+	if (po == NULL || (off = po[ch * 128 + key]) == NULL ||
+	    off->time <= time || off->on_time > time)
 		return;
 	off->time = time;
 	off->seq = s->next_seq++;
 	off->tracked = 0;
-	s->pending_off[ch][key] = NULL;
+	po[ch * 128 + key] = NULL;
 	sift_up(s, off->pos);
+}
+
+/* The tracked note-offs of the current port, made on first use: NULL
+ * (reported) when out of memory. */
+static struct entry **
+pending_offs(struct stream *s)
+{
+	struct entry ***po = &s->pending_off[s->port];
+
+	if (*po == NULL && (*po = calloc(16 * 128, sizeof **po)) == NULL)
+		report_oom(s);
+	return *po;
+}
+
+/*
+ * Find or add the ports the line's "port" commands name, before any of
+ * it applies, so that a line naming one too many is rejected whole.  0,
+ * or -1 after reporting.
+ */
+static int
+resolve_ports(struct stream *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->parsed.n; i++) {
+		const struct sp_action *a = &s->parsed.actions[i];
+		char name[PORTS_NAME], where[96];
+
+		if (a->kind != SP_PORT || s->o.ports == NULL)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)a->len,
+		    (const char *)s->parsed.bytes + a->off);
+		if (ports_find(s->o.ports, name) >= 0)
+			continue;
+		snprintf(where, sizeof where, "%s:%llu:%d", s->o.name,
+		    (unsigned long long)s->lineno, a->col);
+		if (ports_add(s->o.ports, name, where) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -341,7 +389,8 @@ apply(struct stream *s, uint64_t arrival)
 
 			strike(s, d[0] & 0x0f, d[1], t);
 			/* the note-off may move: it waits in the heap */
-			if (queue(s, t, MP_EV_MIDI, d, 3) < 0 ||
+			if (pending_offs(s) == NULL ||
+			    queue(s, t, MP_EV_MIDI, d, 3) < 0 ||
 			    (e = heap_queue(s, t + a->ns, MP_EV_MIDI, off,
 			    3)) == NULL)
 				return -1;
@@ -349,7 +398,7 @@ apply(struct stream *s, uint64_t arrival)
 			e->on_time = t;
 			e->ch = d[0] & 0x0f;
 			e->key = d[1];
-			s->pending_off[e->ch][e->key] = e;
+			s->pending_off[s->port][e->ch * 128 + e->key] = e;
 			break;
 		}
 		case SP_PANIC:
@@ -359,6 +408,16 @@ apply(struct stream *s, uint64_t arrival)
 		case SP_TEMPO:
 			if (s->o.want_meta && queue_tempo(s, t, a) < 0)
 				return -1;
+			break;
+		case SP_PORT:
+			if (s->o.ports != NULL) {
+				char name[PORTS_NAME];
+
+				snprintf(name, sizeof name, "%.*s",
+				    (int)a->len, (const char *)d);
+				s->port = (uint16_t)ports_find(s->o.ports,
+				    name);
+			}
 			break;
 		}
 	}
@@ -380,7 +439,15 @@ take_line(struct stream *s, const char *line, size_t len, uint64_t arrival)
 		    MAX_LINE);
 	} else if (sp_parse_line(&s->state, line, len, &s->parsed, &err) ==
 	    0) {
-		return apply(s, arrival);
+		if (resolve_ports(s) == 0)
+			return apply(s, arrival);
+		/* reported: rejected as a bad line is */
+		s->rejected++;
+		if (!s->o.strict)
+			return 0;
+		s->failed = 1;
+		s->fail_time = arrival;
+		return -1;
 	}
 	log_error("%s:%llu:%d: %s", s->o.name,
 	    (unsigned long long)s->lineno, err.col, err.msg);
@@ -513,12 +580,15 @@ hand_out(struct stream *s, struct mp_event *ev)
 		ev->data = f->data;
 		ev->len = f->len;
 		ev->offset = f->line;
+		ev->port = f->port;
 	} else {
 		struct entry *e = heap_pop(s);
 
-		if (e->tracked && s->pending_off[e->ch][e->key] == e)
-			s->pending_off[e->ch][e->key] = NULL;
+		if (e->tracked &&
+		    s->pending_off[e->port][e->ch * 128 + e->key] == e)
+			s->pending_off[e->port][e->ch * 128 + e->key] = NULL;
 		ev->kind = e->kind;
+		ev->port = e->port;
 		ev->time = e->time;
 		ev->data = e->data;
 		ev->len = e->len;
@@ -639,6 +709,8 @@ stream_close(struct stream *s)
 	free(s->handed_out);
 	free(s->fifo);
 	free(s->buf);
+	for (i = 0; i < PORTS_MAX; i++)
+		free(s->pending_off[i]);
 	sp_line_free(&s->parsed);
 	free(s);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "midiplay/event.h"
+#include "midiplay/ports.h"
 #include "midiplay/stream_parse.h"
 
 /* Longest time or duration: 10^8 s (three years) in ns.  Far below 2^63,
@@ -43,7 +44,8 @@ enum cmd_id {
 	CMD_CC14, CMD_PB, CMD_RPN, CMD_NRPN, CMD_SYX, CMD_RAW,
 	CMD_SYS,        /* one-byte system message */
 	CMD_SPP, CMD_SS, CMD_TC, CMD_PANIC,
-	CMD_CH, CMD_HEX, CMD_DEC, CMD_OMC, CMD_TEMPO, CMD_NOTE, CMD_WAIT
+	CMD_CH, CMD_HEX, CMD_DEC, CMD_OMC, CMD_TEMPO, CMD_NOTE, CMD_WAIT,
+	CMD_PORT
 };
 
 /* A name and its length, worked out once here rather than on every
@@ -98,6 +100,7 @@ static const struct cmd cmds[] = {
 	{ NAME("note"), NO_ALIAS,
 	    CMD_NOTE, 0x90, 3, "note velocity duration" },
 	{ NAME("wait"), NO_ALIAS, CMD_WAIT, 0, 1, "duration" },
+	{ NAME("port"), NO_ALIAS, CMD_PORT, 0, 1, "name" },
 };
 
 /* The data bytes of the CMD_VOICE commands, by status >> 4. */
@@ -1023,6 +1026,16 @@ command(struct parser *p, const struct tok *ct)
 		if (get_dur(p, &a[0], &ns) < 0)
 			return -1;
 		return push(p, SP_WAIT, ns, p->out->nbytes, col);
+	case CMD_PORT:
+		if (!ports_name_ok(a[0].s, a[0].len))
+			return fail(p, a[0].col, "bad port name '%s': 1 to %d "
+			    "bytes, no ':'", quote(&a[0], buf),
+			    PORTS_NAME - 1);
+		off = p->out->nbytes;
+		for (i = 0; i < (int)a[0].len; i++)
+			if (put_byte(p, (uint8_t)a[0].s[i]) < 0)
+				return -1;
+		return push(p, SP_PORT, 0, off, col);
 	}
 	return fail(p, col, "internal error: command '%s'", quote(ct, buf));
 }

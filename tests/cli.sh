@@ -16,7 +16,7 @@ tap_plan 21
 
 mp --help >"$tmp/out" 2>&1
 [ $? -eq 0 ] && grep -q '^usage: midiplay \[options\] FILE' "$tmp/out" &&
-    grep -q -- '--connect PORT' "$tmp/out" && grep -q -- '--dump' "$tmp/out"
+    grep -q -- '--connect \[NAME=\]PORT' "$tmp/out" && grep -q -- '--dump' "$tmp/out"
 tap_ok $? "--help prints the usage and the options, exit 0"
 mp -V >"$tmp/out" 2>&1
 [ $? -eq 0 ] && grep -qx 'midiplay [0-9.]*' "$tmp/out" &&

@@ -41,10 +41,10 @@ mkdir "$tmp/files" "$tmp/files/sub dir"
 : >"$tmp/files/karaoke.kar"
 : >"$tmp/files/notes.txt"
 
-tap_plan 14
+tap_plan 15
 
 is "midiplay --con" "--connect" "an option from its beginning"
-is "midiplay --" "--bpm|--channels|--clock|--connect|--cycle-limit|--dump|--end|--export|--help|--latency|--list|--loop|--name|--ppq|--quiet|--record|--release|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
+is "midiplay --" "--bpm|--channels|--clock|--connect|--cycle-limit|--dump|--end|--export|--help|--latency|--list|--loop|--name|--ppq|--quiet|--record|--release|--split|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
     "the long options"
 comp "midiplay -"
 grep -qx -- -c "$tmp/out" && grep -qx -- -W "$tmp/out" && grep -qx -- - "$tmp/out"
@@ -53,6 +53,7 @@ is "midiplay " "-|LOUD.MIDI|karaoke.kar|song.mid|sub dir" \
     "a file: - and the MIDI files and directories, not the others"
 is "midiplay so" "song.mid" "a file from its beginning"
 is "midiplay -n " "" "nothing after -n"
+is "midiplay --split " "channel|track" "after --split: track or channel"
 
 # No server: nothing to offer, at once, and no server started.
 start=$(date +%s)

@@ -668,6 +668,83 @@ def sysex_huge():
     return smf(0, 480, [track(ev)])
 
 
+# ---------------------------------------------------------------- output ports
+
+
+def port_ev(n):
+    """FF 21 01 n: the MIDI port event."""
+    return meta(0x21, bytes([n]))
+
+
+def prefix_ev(ch):
+    """FF 20 01 cc: the channel prefix (ch 1..16)."""
+    return meta(0x20, bytes([ch - 1]))
+
+
+def ports_tracks():
+    # ports-tracks.mid: format 1, ppq 480; a conductor track, then tracks
+    # named "Piano (Right)", "Bass", "Piano (Right)" again, none (drums),
+    # and "Strings" with no MIDI event at all: --split track makes ports
+    # Piano-Right, Bass, Piano-Right-2 and track-5.  Every port has a note
+    # sounding across tick 960 and sustain on, for the tests of signals.
+    cond = abs_track([(0, name("Song")), (0, tempo(500000)), (0, timesig(4, 2)),
+                      (960, tempo(400000))], eot_tick=2880)
+    piano = abs_track([(0, name("Piano (Right)")), (0, pc(1, 0)), (0, cc(1, 64, 127))] +
+                      notes_abs(1, [(0, 480, 60, 100), (480, 480, 64, 90), (900, 1200, 67, 80),
+                                    (2400, 240, 72, 70)]) + [(2700, cc(1, 64, 0))])
+    bass = abs_track([(0, name("Bass")), (0, pc(2, 33))] +
+                     notes_abs(2, [(0, 960, 36, 110), (960, 1500, 43, 100)]))
+    piano2 = abs_track([(0, name("Piano (Right)")), (10, pp(3, 61, 50))] +
+                       notes_abs(3, [(240, 240, 61, 60), (720, 1440, 65, 60)]))
+    drums = abs_track(notes_abs(10, [(t, 60, 36 + (t // 240) % 3, 120) for t in range(0, 2880, 240)]))
+    strings = abs_track([(0, name("Strings")), (0, text("no notes here"))], eot_tick=100)
+    return smf(1, 480, [cond, piano, bass, piano2, drums, strings])
+
+
+def ports_ff21():
+    # ports-ff21.mid: format 1, ppq 480, port events (FF 21): track 2 on
+    # port 0, track 3 on port 1 with a SysEx, track 4 on port 1 then on
+    # port 2 from tick 960 (its note there on the same channel and key as
+    # track 3's), track 5 with no port event (port 0).  Ports port1, port2,
+    # port3.
+    cond = abs_track([(0, tempo(500000))], eot_tick=1920)
+    t2 = abs_track([(0, port_ev(0))] + notes_abs(1, [(0, 480, 60, 100), (960, 480, 62, 100)]))
+    t3 = abs_track([(0, port_ev(1)), (100, f0(b"\x7e\x7f\x09\x01\xf7"))] +
+                   notes_abs(1, [(0, 480, 60, 90), (960, 480, 65, 90)]))
+    t4 = abs_track([(0, port_ev(1)), (960, port_ev(2))] +
+                   notes_abs(2, [(240, 240, 48, 80), (1200, 480, 65, 80)]))
+    t5 = abs_track(notes_abs(3, [(480, 960, 72, 70)]))
+    return smf(1, 480, [cond, t2, t3, t4, t5])
+
+
+def ports_16ch():
+    # ports-16ch.mid: format 0, ppq 480, a note on each of the 16 channels
+    # (key 40 + channel, one every 60 ticks), a SysEx after a channel
+    # prefix for channel 5 (--split channel: to ch5 only), and a GM reset
+    # SysEx with no prefix (to every channel's port).
+    ev = [(0, tempo(500000)), (0, f0(b"\x7e\x7f\x09\x01\xf7"))]
+    for c in range(1, 17):
+        ev += notes_abs(c, [(60 * c, 240, 40 + c, 64 + c)])
+    ev += [(1200, prefix_ev(5)), (1200, f0(b"\x43\x10\x4c\x00\x00\x7e\x00\xf7")),
+           (1300, on(5, 45, 1)), (1400, off(5, 45, 0))]
+    return smf(0, 480, [abs_track(ev)])
+
+
+def burst_4ports():
+    # burst-4ports.mid: format 1, 4 tracks named A, B, C, D, each 750 note-ons
+    # at tick 0 and their note-offs at tick 480 (3000 notes in all), ppq 480
+    # at 120 bpm: with --split track, 750 a port at 0 and again at 24000.
+    tracks = []
+    for t, nm in enumerate("ABCD"):
+        ons, offs = [], []
+        for i in range(750):
+            key, ch, v = i % 128, (i // 128) % 16 + 1, (i + t) % 127 + 1
+            ons.append((0, on(ch, key, v)))
+            offs.append((480, off(ch, key, 0)))
+        tracks.append(abs_track([(0, name(nm)), (0, tempo(500000))] + ons + offs))
+    return smf(1, 480, tracks)
+
+
 # ---------------------------------------------------------------- main
 
 SAMPLES = {
@@ -699,6 +776,10 @@ TESTS = {
     "burst-3000.mid": burst_3000,
     "long-tempo.mid": long_tempo,
     "half-frames.mid": half_frames,
+    "ports-tracks.mid": ports_tracks,
+    "ports-ff21.mid": ports_ff21,
+    "ports-16ch.mid": ports_16ch,
+    "burst-4ports.mid": burst_4ports,
     # tolerated (warning, plays fully)
     "no-eot.mid": no_eot,
     "unknown-chunk.mid": unknown_chunk,

@@ -16,6 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 for f in $files "../../samples/scale.mid" "../../samples/tempo.mid" \
     "../../samples/drums.mid"; do
 	(cd "$data" && "$PYTHON3" ../oracle.py dump "$f") >"$tmp/want" 2>/dev/null
-	(cd "$data" && "$MIDIPLAY" --dump -q "$f") >"$tmp/got"
+	# the events only: which output port each goes to (port lines, for
+	# files with port events) is the golden files' to check
+	(cd "$data" && "$MIDIPLAY" --dump -q "$f") | grep -v '^port ' >"$tmp/got"
 	tap_diff "$tmp/want" "$tmp/got" "$(basename "$f"): same times and events as the oracle"
 done

@@ -159,7 +159,9 @@ timeout -s KILL 20 "$MIDIPLAY" --record "$tmp/x.mid" --dump "$samples/scale.mid"
 tap_ok $? "--record with --dump: a usage error"
 
 # 7. No JACK server: the error, and no file.
-env JACK_DEFAULT_SERVER="mptest-none-$$" JACK_NO_START_SERVER=1 \
+# (PipeWire's libjack ignores JACK_DEFAULT_SERVER: a remote nothing runs)
+env JACK_DEFAULT_SERVER="mptest-none-$$" PIPEWIRE_REMOTE="mptest-none-$$" \
+    JACK_NO_START_SERVER=1 \
     "$MIDIPLAY" --record "$tmp/none.mid" "$samples/scale.mid" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "no JACK server is running" "$tmp/err" && [ ! -e "$tmp/none.mid" ]
 tap_ok $? "no JACK server: the usual error, no file written"

@@ -103,7 +103,7 @@ verdict() {
 	fi
 }
 
-tap_plan 18
+tap_plan 23
 jack_start 256 || exit 1
 
 # (a) 3000 note-ons at one instant: cycles fill up and carry the rest.
@@ -118,6 +118,19 @@ verdict budget "burst-3000.mid with --cycle-limit 64/960" 0
 grep -q 'held events back in 92 cycles' "$tmp/budget.err" &&
     [ "$(wc -l <"$tmp/budget.rec")" -eq 6000 ]
 tap_ok $? "--cycle-limit: 92 cycles at the budget, all 6000 events arrived"
+
+# (a2) several ports: 4 tracks to 4 ports (all connected to the
+# recorder by -c) under a budget that makes each port carry, through the
+# ports' own carries
+checked split -- --split track --cycle-limit 500 "$top_srcdir/tests/data/burst-4ports.mid"
+verdict split "burst-4ports.mid, --split track --cycle-limit 500" 0
+[ "$(wc -l <"$tmp/split.rec")" -eq 6000 ] && grep -q ' 6000 events sent' "$tmp/split.err"
+tap_ok $? "--split track: 6000 events sent over 4 ports, all received"
+
+# (a3) a stream whose ports are made while it plays
+printf 'on 60 100\nport drums\n+0.1 ch 10 on 36 100\n+0.1 off 36 0\nport out\n+0.1 ch 1 off 60 0\n' >"$tmp/ports.in"
+checked sports -- - <"$tmp/ports.in"
+verdict sports "a stream making a port while it plays" 0
 
 # (b) an ordinary file
 checked drums -- "$top_srcdir/samples/drums.mid"

@@ -46,6 +46,10 @@ render(void)
 		case SP_PANIC:
 			n += (size_t)snprintf(got + n, sizeof got - n, "panic");
 			break;
+		case SP_PORT:
+			n += (size_t)snprintf(got + n, sizeof got - n,
+			    "port %.*s", (int)a->len, out.bytes + a->off);
+			break;
 		case SP_TEMPO:
 			n += (size_t)snprintf(got + n, sizeof got - n,
 			    "tempo %" PRIu64 "/%" PRIu64, a->tempo_num,

@@ -9,11 +9,16 @@
 
 #include <stdio.h>
 #include "midiplay/event.h"
+#include "midiplay/ports.h"
 
 /* Write EV (time in units of 1/den s) as one line to OUT. */
 void dump_event(FILE *out, const struct mp_event *ev, uint64_t den);
 
-/* Dump every event of SRC to OUT.  0 at the end, -1 after an error. */
-int dump_source(FILE *out, struct mp_source *src);
+/* Dump every event of SRC to OUT.  With PORTS (not NULL), a line "port
+ * NAME" goes before an event whenever its port differs from the last one
+ * said (the first from "out", where a stream starts), and an event of
+ * every port (PORTS_ALL) is written once for each.  0 at the end, -1
+ * after an error. */
+int dump_source(FILE *out, struct mp_source *src, const struct ports *ports);
 
 #endif

@@ -36,6 +36,7 @@ struct mp_event {
 	const uint8_t *data;   /* the bytes to send; valid until the next call */
 	uint32_t len;
 	int track;             /* 0-based track (SMF); -1 if none */
+	uint16_t port;         /* output port (ports.h), or PORTS_ALL */
 	uint64_t offset;       /* byte offset (SMF) or line (stream) of origin */
 	uint8_t meta;          /* MP_EV_META: the meta event's type */
 	uint64_t tempo_num;    /* MP_EV_META 0x51 from a stream: its exact

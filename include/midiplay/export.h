@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include "midiplay/event.h"
+#include "midiplay/ports.h"
 #include "midiplay/smf_reader.h"
 
 struct export_opts {
@@ -29,12 +30,17 @@ struct export_opts {
 };
 
 /* Write the stream SRC (times in nanoseconds, tempo meta events with
- * their exact tempo: stream.h's want_meta) to O->path. */
-int export_stream(struct mp_source *src, const struct export_opts *o);
+ * their exact tempo: stream.h's want_meta) to O->path; with more than one
+ * of PORTS, as format 1 with a track for each, named after it and with
+ * its port event (FF 21). */
+int export_stream(struct mp_source *src, const struct export_opts *o,
+    const struct ports *ports);
 
 /* Write SRC, a control in tick mode over R, keeping R's format and
- * division and the tracks TRACKS selects (65536 flags, or NULL for all). */
+ * division and the tracks TRACKS selects (65536 flags, or NULL for all);
+ * or, with BY_PORT (--split), a track for each of its ports. */
 int export_file(struct mp_source *src, struct smf_reader *r,
-    const uint8_t *tracks, const struct export_opts *o);
+    const uint8_t *tracks, const struct ports *by_port,
+    const struct export_opts *o);
 
 #endif

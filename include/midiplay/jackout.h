@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jack/jack.h>
+#include "midiplay/event.h"
+#include "midiplay/ports.h"
 #include "midiplay/ring.h"
 #include "midiplay/sched.h"
 
@@ -30,11 +32,40 @@ enum jackout_state {
 	JO_DONE           /* all sent; exit once done_cycle has completed */
 };
 
+/* One output port.  The callback's part is touched by the callback only,
+ * once the port is published (jackout.nports). */
+struct jackout_port {
+	jack_port_t *port;
+	int made_links;             /* jackout_connect made one */
+	atomic_int armed;           /* main: connected as asked; the port may
+	                             * carry events from the next cycle on */
+
+	/* private to the process callback */
+	int live;                   /* events may be written to it */
+	uint64_t live_at;           /* from this frame time on */
+	void *buf;                  /* this cycle's buffer */
+	unsigned written;           /* events this cycle */
+	uint32_t bytes;             /* of limit_bytes used this cycle */
+	uint32_t last_off;          /* offset of the last event this cycle */
+	int held;                   /* the budget or the buffer held an event
+	                             * back this cycle */
+	uint8_t notes[16][128];     /* note-ons not yet turned off */
+	uint16_t channels_used;
+	unsigned release_pos;
+	/* with several ports: what this port could not take yet, in order,
+	 * so that the ring's events for the others need not wait */
+	struct ring carry;
+};
+
 struct jackout {
 	jack_client_t *client;
-	jack_port_t *port;
 	struct ring ring;
 	uint32_t rate;
+	const char *name;           /* the client's */
+
+	/* the output ports; the callback uses the first nports */
+	struct jackout_port ports[PORTS_MAX];
+	atomic_uint nports;
 
 	/* shared with the process callback */
 	atomic_int start;           /* main: play from the next cycle */
@@ -54,7 +85,8 @@ struct jackout {
 	int recording;
 	_Atomic uint64_t rec_lost;  /* events the full ring could not take */
 
-	/* the budget of a cycle (--cycle-limit), set before jackout_start */
+	/* the budget of a cycle (--cycle-limit), set before jackout_start;
+	 * each port has its own */
 	unsigned limit_events;      /* events: JACKOUT_MAX_PER_CYCLE unless told */
 	uint32_t limit_bytes;       /* bytes of port buffer (mp_event_cost);
 	                             * 0: only the buffer's own size */
@@ -64,10 +96,11 @@ struct jackout {
 	uint64_t clock_frames;
 	int clock_started;
 
-	int made_links;             /* jackout_connect made one */
 	/* set by jackout_start: frames from the first cycle that sees the
-	 * start to time zero (0: that cycle) */
+	 * start to time zero (0: that cycle); and, for a port armed later,
+	 * from the cycle that sees it armed to its first event */
 	uint32_t settle_frames;
+	uint32_t settle_new;
 
 	/* private to the process callback */
 	int armed;
@@ -76,12 +109,11 @@ struct jackout {
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
 	uint64_t cycle_pos;         /* frames from time zero to this cycle */
+	unsigned np;                /* ports this cycle */
 	uint64_t carry_until;       /* events before this were carried */
-	uint32_t cycle_bytes;       /* of limit_bytes used this cycle */
 	int cycle_limited;          /* the budget held an event back */
-	uint8_t notes[16][128];     /* note-ons not yet turned off */
-	uint16_t channels_used;
 	int stopping;               /* jackout_stop was seen */
+	uint8_t scratch[MP_MAX_EVENT]; /* an event on its way to a carry */
 
 	/* following the transport (jackout_follow): records carry
 	 * transport frames; the callback asks the scheduler to seek */
@@ -95,7 +127,6 @@ struct jackout {
 	int t_pending;              /* 0xFC (stop) or 0xFB (continue) to
 	                             * send, or 0 */
 	int release_mode;           /* enum jackout_release */
-	unsigned release_pos;
 	uint32_t release_off;
 };
 
@@ -108,19 +139,32 @@ enum jackout_release {
 	                   * go on */
 };
 
-/* Open client NAME (never starting a server) with port NAME:out, a ring of
- * RING_SIZE bytes, a ring of RECORD_SIZE bytes through which what is sent
- * comes back (--record; 0 for none), and activate it. */
+/* Open client NAME (never starting a server) with no port yet, a ring
+ * of RING_SIZE bytes, a ring of RECORD_SIZE bytes through which what is
+ * sent comes back (--record; 0 for none), and activate it. */
 int jackout_open(struct jackout *jo, const char *name, size_t ring_size,
     size_t record_size);
 
-/* Connect the output to PATTERN: an exact port name, or else every MIDI
+/* Register the output port NAME:PORT_NAME as port INDEX (the next one),
+ * to be published by jackout_publish once connected.  0, or -1. */
+int jackout_add_port(struct jackout *jo, unsigned index,
+    const char *port_name);
+
+/* Let the callback use port INDEX: at once before playing, else from the
+ * cycle after this one (so that what it sends finds the connections just
+ * made: on PipeWire, two periods and at least 10 ms later). */
+void jackout_publish(struct jackout *jo, unsigned index);
+
+/* Connect output INDEX to PATTERN: an exact port name, or else every MIDI
  * input whose name or alias contains it, ignoring case.  Returns how many
  * connections were made; none is an error listing the MIDI inputs. */
-int jackout_connect(struct jackout *jo, const char *pattern);
+int jackout_connect(struct jackout *jo, unsigned index, const char *pattern);
 
-/* Number of connections the output port has. */
-int jackout_connections(struct jackout *jo);
+/* Number of connections output INDEX has. */
+int jackout_connections(struct jackout *jo, unsigned index);
+
+/* The full name of output INDEX ("client:port"). */
+const char *jackout_port_name(struct jackout *jo, unsigned index);
 
 /* Print the MIDI input ports (with their aliases) to OUT. */
 void jackout_list(jack_client_t *client, FILE *out);

@@ -10,13 +10,19 @@
 #include <stdint.h>
 #include "midiplay/control.h"
 #include "midiplay/log.h"
+#include "midiplay/ports.h"
 
 #define OPTIONS_MAX_CONNECT 64
 
 struct options {
 	const char *name;
-	const char *connect[OPTIONS_MAX_CONNECT];
+	struct options_connect {
+		char output[PORTS_NAME]; /* -c NAME=PORT: output NAME only;
+		                          * empty: every output */
+		const char *pattern;
+	} connect[OPTIONS_MAX_CONNECT];
 	int nconnect;
+	int split;                  /* --split: enum ports_split */
 	int wait;
 	int list;
 	int dump;

@@ -17,6 +17,7 @@
 #define MIDIPLAY_RECORD_H
 
 #include <stdint.h>
+#include "midiplay/ports.h"
 #include "midiplay/ring.h"
 
 #define RECORD_PPQ 960
@@ -38,8 +39,9 @@ int record_open(struct record **rp, const char *path, uint32_t rate);
  * the ring does not fill). */
 int record_drain(struct record *r, struct ring *ring);
 
-/* Write the file, whole or not at all (smf_writer.h). */
-int record_save(struct record *r);
+/* Write the file, whole or not at all (smf_writer.h); with more than one
+ * of PORTS, format 1 with a track each, named after it. */
+int record_save(struct record *r, const struct ports *ports);
 
 /* Events taken so far. */
 uint64_t record_events(const struct record *r);

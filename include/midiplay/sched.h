@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include "midiplay/event.h"
+#include "midiplay/ports.h"
 #include "midiplay/ring.h"
 
 /* What the ring carries: a header, then LEN bytes of MIDI. */
@@ -31,7 +32,8 @@ struct sched_rec {
 	uint64_t frame;       /* frames from playback time zero (transport
 	                       * frames when following the transport) */
 	uint32_t len;
-	uint16_t kind;
+	uint8_t kind;
+	uint8_t port;         /* the output port (ports.h) */
 	uint16_t gen;         /* following the transport: the seek it was
 	                       * read for (low bits); older ones are dropped */
 };
@@ -63,6 +65,9 @@ struct sched {
 	                           * well (--release) */
 	struct sched_follow *follow; /* NULL, or follow the transport: run
 	                           * until told to quit, seeking as asked */
+	const struct ports *ports; /* NULL, or the outputs: an event for
+	                           * every port (PORTS_ALL) is pushed once
+	                           * for each */
 	uint32_t max_cost;        /* 0, or refuse events that take more
 	                           * bytes than this in a port buffer
 	                           * (mp_event_cost), with an error */
@@ -78,10 +83,12 @@ int sched_start(struct sched *s, struct mp_source *src, struct ring *ring,
     uint32_t rate, int release_at_end);
 
 /* The same, following the transport as FOLLOW says (see above) when it
- * is not NULL, refusing events above MAX_COST bytes when it is not 0. */
+ * is not NULL, refusing events above MAX_COST bytes when it is not 0,
+ * to the outputs PORTS (NULL: one). */
 int sched_start_follow(struct sched *s, struct mp_source *src,
     struct ring *ring, uint32_t rate, int release_at_end,
-    struct sched_follow *follow, uint32_t max_cost);
+    struct sched_follow *follow, uint32_t max_cost,
+    const struct ports *ports);
 
 /* Run the thread SCHED_FIFO at PRIO: 0, or an errno (EPERM where the
  * system does not allow it). */

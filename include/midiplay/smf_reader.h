@@ -58,6 +58,28 @@ uint64_t smf_reader_den(const struct smf_reader *r);
 
 int smf_reader_format(const struct smf_reader *r);
 
+/*
+ * Which output port each event goes to (ports.h): by its track (--split
+ * track), its channel (--split channel; a SysEx or meta event after a
+ * channel prefix, FF 20, by that channel, else PORTS_ALL), or the port
+ * event (FF 21) in effect in its track (0 before any).  An entry of -1
+ * means port 0.
+ */
+struct smf_portmap {
+	int split;               /* enum ports_split */
+	int16_t by_number[256];  /* FF 21's port number -> port */
+	int16_t by_channel[16];
+	int16_t *by_track;       /* one a track */
+};
+
+/* Give every event from now on its port (ev.port) as MAP says; MAP must
+ * outlive the reader.  NULL: every event to port 0 (the default). */
+void smf_reader_set_portmap(struct smf_reader *r,
+    const struct smf_portmap *map);
+
+/* The bytes of the file (for a second reader over them). */
+const uint8_t *smf_reader_bytes(const struct smf_reader *r, size_t *len);
+
 /* The division as the header stores it (PPQ, or SMPTE's two bytes). */
 uint16_t smf_reader_division(const struct smf_reader *r);
 int smf_reader_ntracks(const struct smf_reader *r);

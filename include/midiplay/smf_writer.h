@@ -47,6 +47,15 @@ int smfw_message(struct smf_writer *w, int track, uint64_t tick,
 int smfw_meta(struct smf_writer *w, int track, uint64_t tick, uint8_t type,
     const uint8_t *data, uint32_t len);
 
+/* Put the meta event TYPE with DATA (LEN bytes) at tick 0, before
+ * everything TRACK holds so far (a track's name, its port). */
+int smfw_prepend_meta(struct smf_writer *w, int track, uint8_t type,
+    const uint8_t *data, uint32_t len);
+
+/* Make the file FORMAT (0, 1 or 2) after all; what it is. */
+void smfw_set_format(struct smf_writer *w, int format);
+int smfw_format(const struct smf_writer *w);
+
 /* The last tick of TRACK so far. */
 uint64_t smfw_last_tick(const struct smf_writer *w, int track);
 

@@ -31,6 +31,9 @@ struct stream_opts {
 	void *clock_ctx;
 	uint64_t latency_ns;     /* added to each line's arrival */
 	int strict;              /* stop at the first bad line */
+	struct ports *ports;     /* output ports: "port NAME" finds or adds
+	                          * NAME there (ports.h); NULL: every event
+	                          * to port 0, port lines ignored */
 	int want_meta;           /* also return a tempo meta event (0x51,
 	                          * with its exact tempo) where each tempo
 	                          * command takes effect (--export) */

@@ -31,6 +31,8 @@ enum sp_kind {
 	SP_AT,        /* "@TIME": the line's time is ns from time zero */
 	SP_STAMP,     /* "HH:MM:SS.mmm": a ReceiveMIDI timestamp, ns since
 	               * 00:00:00.000 */
+	SP_PORT,      /* "port NAME": the commands after it go to the
+	               * output port NAME (bytes[off .. off+len)) */
 	SP_TEMPO      /* "tempo BPM": beats of later durations are at
 	               * tempo_num / tempo_den beats per minute from here on
 	               * (already applied to them; for --export's tempo

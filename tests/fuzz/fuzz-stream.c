@@ -39,6 +39,7 @@
 #include "midiplay/dump.h"
 #include "midiplay/event.h"
 #include "midiplay/log.h"
+#include "midiplay/ports.h"
 #include "midiplay/stream.h"
 #include "midiplay/stream_parse.h"
 
@@ -132,6 +133,11 @@ check_line(const struct sp_state *st, const struct sp_line *out,
 		case SP_STAMP:
 			if (a->len != 0 || a->ns >= DAY_NS)
 				breach("timestamp of a day or more");
+			break;
+		case SP_PORT:
+			if (a->len == 0 || a->len >= PORTS_NAME ||
+			    memchr(b, ':', a->len) != NULL)
+				breach("PORT with a bad name");
 			break;
 		case SP_TEMPO:
 			if (a->len != 0 || a->tempo_num == 0 ||
