@@ -391,10 +391,13 @@ tap_ok $? "open_virtual_port(): 'My virtual output:out', unconnected until patch
 # MidiOuts at once get two client names, as JACK would give.
 rec_start "$tmp/rec" -t 0 || exit 1
 jack_alias recorder:in "fancy:alias (one)" || tap_diag "jack_alias failed"
-timeout -s KILL 30 "$PY" - <<'EOF' >"$tmp/out" 2>&1
-import midiplay, midiplay._child, midiplay.rtmidi as rtmidi
+# (PipeWire lists an alias of its own instead)
+pw=0; jl_pipewire && pw=1
+PW=$pw timeout -s KILL 30 "$PY" - <<'EOF' >"$tmp/out" 2>&1
+import os, midiplay, midiplay._child, midiplay.rtmidi as rtmidi
 listed = midiplay._child.run_list()
-assert listed == [("recorder:in", ["fancy:alias (one)"])], listed
+assert [n for n, a in listed] == ["recorder:in"], listed
+assert os.environ["PW"] == "1" or listed[0][1] == ["fancy:alias (one)"], listed
 m = rtmidi.MidiOut()
 assert m.get_ports() == ["recorder:in"], m.get_ports()
 assert m.get_port_count() == 1 and m.get_port_name(0) == "recorder:in"
