@@ -45,10 +45,11 @@ DRUMS = 10                  # General MIDI percussion channel
 CRASH, SPLASH = 49, 55
 
 
-def parse_args(argv):
-    ap = argparse.ArgumentParser(
+def make_parser(**kwargs):
+    """The command line's parser (fireworks_module.py adds to it)."""
+    ap = argparse.ArgumentParser(**(kwargs or dict(
         description="Print fireworks, as MIDI commands, for `midiplay -`.",
-        epilog="Example: python3 fireworks.py --seed 3 | midiplay -c fluidsynth -")
+        epilog="Example: python3 fireworks.py --seed 3 | midiplay -c fluidsynth -")))
     ap.add_argument("images", nargs="*", metavar="IMAGE",
                     help="a PPM/PGM image to scan, or several as the frames "
                          "of an animation (default: draw fireworks)")
@@ -72,6 +73,12 @@ def parse_args(argv):
                     help="notes at most sounding on a channel (default 4)")
     ap.add_argument("--no-drums", action="store_true",
                     help="no cymbal on new bursts")
+    return ap
+
+
+def parse_args(argv, ap=None):
+    """The options in ARGV, checked (with AP, a make_parser() parser)."""
+    ap = ap or make_parser()
     a = ap.parse_args(argv)
     if not 0 < a.tempo <= 10000:
         ap.error("--tempo must be more than 0 and at most 10000")
@@ -216,8 +223,42 @@ class Show:
 
 # ------------------------------------------------------------ music
 
+class TextOut:
+    """The music as lines of midiplay's stream format, on a file."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def comment(self, text):
+        self.f.write("# %s\n" % text)
+
+    def tempo(self, bpm):
+        self.f.write("tempo %s\n" % fmt(bpm))
+
+    def play(self, beats, commands):
+        """COMMANDS, tuples ("on", channel, note, velocity), ("off",
+        channel, note), ("cc", channel, controller, value), ("pc", channel,
+        program) or ("note", channel, note, velocity, beats), BEATS after
+        the line before, as one line."""
+        words = ["+%sb" % fmt(beats)] if beats else []
+        last = None
+        for kind, ch, *args in commands:
+            if ch != last:
+                words.append("ch %d" % ch)   # sticky: once for a run
+                last = ch
+            if kind == "note":
+                words.append("note %d %d %sb" % (args[0], args[1],
+                                                 fmt(args[2])))
+            elif kind == "off":
+                words.append("off %d 0" % args[0])
+            else:
+                words.append("%s %s" % (kind, " ".join(map(str, args))))
+        self.f.write(" ".join(words) + "\n")
+
+
 class Score:
-    """Cells of brightness in, lines of midiplay's stream format out."""
+    """Cells of brightness in, commands out, through OUT (a TextOut, or
+    fireworks_module.py's PlayerOut)."""
 
     def __init__(self, a, channels, out):
         self.a, self.out = a, out
@@ -234,10 +275,7 @@ class Score:
     def emit(self, commands):
         if not commands:
             return
-        t = ""
-        if self.wait:
-            t = "+%sb " % fmt(self.wait / self.a.steps)
-        self.out.write(t + " ".join(commands) + "\n")
+        self.out.play(self.wait / self.a.steps, commands)
         self.wait = 0
 
     def step(self, grid, bursts=(), pan=None):
@@ -255,15 +293,15 @@ class Score:
             lit = sum(1 for r in part for v in r if v >= OFF)
             ccval = min(127, round(127 * lit / max(1, len(part) * len(part[0])) * 4))
             if pan is not None:
-                cmds.append("ch %d cc 10 %d" % (ch, pan))
+                cmds.append(("cc", ch, 10, pan))
             if abs(ccval - self.cc[ch]) >= 4 or (ccval == 0) != (self.cc[ch] == 0):
-                cmds.append("ch %d cc %d %d" % (ch, a.cc, ccval))
+                cmds.append(("cc", ch, a.cc, ccval))
                 self.cc[ch] = ccval
             # notes off first, for the cells gone dark
             for row in range(rows):
                 n = self.note_of(row, rows)
                 if (ch, n) in self.sounding and cells[row] < OFF:
-                    cmds.append("ch %d off %d 0" % (ch, n))
+                    cmds.append(("off", ch, n))
                     del self.sounding[(ch, n)]
             # then on, brightest first, while the channel has room
             now = sum(1 for c, _ in self.sounding if c == ch)
@@ -273,20 +311,20 @@ class Score:
                     break
                 if (ch, n) not in self.sounding:
                     vel = max(1, min(127, round(30 + 97 * cells[row])))
-                    cmds.append("ch %d on %d %d" % (ch, n, vel))
+                    cmds.append(("on", ch, n, vel))
                     self.sounding[(ch, n)] = True
                     now += 1
         if not a.no_drums:
             for size in bursts:
                 vel = min(127, 50 + 2 * size)
                 key = CRASH if size >= 25 else SPLASH
-                cmds.append("ch %d note %d %d 1b" % (DRUMS, key, vel))
+                cmds.append(("note", DRUMS, key, vel, 1))
         self.emit(cmds)
         self.wait += 1
 
     def finish(self):
         """Turn every note off; leave the controllers where they were."""
-        self.emit(["ch %d off %d 0" % cn for cn in sorted(self.sounding)])
+        self.emit([("off", ch, n) for ch, n in sorted(self.sounding)])
         self.sounding.clear()
 
 
@@ -296,20 +334,19 @@ def fmt(x):
     return s or "0"
 
 
-def main(argv):
-    a = parse_args(argv)
-    out = sys.stdout
+def play(a, out, argv=()):
+    """The fireworks, or the pictures, of the options A, into OUT."""
     steps_per_second = a.steps * a.tempo / 60.0
     scan = len(a.images) == 1
     # read every picture before printing anything
     pictures = [read_pnm(path) for path in a.images]
     channels = [1] if scan else [1, 2, 3, 4]
-    out.write("# fireworks.py %s\n" % " ".join(argv))
-    out.write("tempo %s\n" % fmt(a.tempo))
+    out.comment("fireworks.py %s" % " ".join(argv))
+    out.tempo(a.tempo)
     for i, ch in enumerate(channels):
         pan = 64 if scan else round(16 + 96 * i / (len(channels) - 1))
-        out.write("ch %d pc %d cc 7 70 cc 10 %d cc %d 0\n"
-                  % (ch, PROGRAMS[i], pan, a.cc))
+        out.play(0, [("pc", ch, PROGRAMS[i]), ("cc", ch, 7, 70),
+                     ("cc", ch, 10, pan), ("cc", ch, a.cc, 0)])
     score = Score(a, channels, out)
     if scan:
         # stretched or squeezed to --seconds, one column per step
@@ -330,7 +367,11 @@ def main(argv):
     score.finish()
     # let the last cymbal ring before midiplay ends
     score.wait = max(score.wait, a.steps)
-    score.emit(["ch %d cc %d 0" % (ch, a.cc) for ch in channels])
+    score.emit([("cc", ch, a.cc, 0) for ch in channels])
+
+
+def main(argv):
+    play(parse_args(argv), TextOut(sys.stdout), argv)
     return 0
 
 

@@ -16,7 +16,7 @@ files=$(find . -path ./tests/data -prune -o -path ./autom4te.cache -prune \
     -o -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \
     -o -name '*.sh' -o -name '*.py' -o -name '*.am' -o -name configure.ac \
     -o -name midiplay.1 -o -path ./completion/midiplay -o -path ./.ci/run \) \
-    -print | grep -v -e '^\./config\.h$' -e '/\.deps/' | sort)
+    -print | grep -v -e '/config\.h$' -e '/\.deps/' | sort)
 
 tap_plan 4
 
