@@ -4,7 +4,7 @@
 # through `midiplay --export PATH -`, with no JACK server: at= and wait()
 # times as `midiplay --dump` reads them back from the file, and a
 # rejected line raising midiplay.Error naming LINE:COL while the rest is
-# written.  (Not in TESTS until --export has landed in midiplay.)
+# written.
 . "${top_srcdir:-.}/tests/jacklib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
