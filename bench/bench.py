@@ -410,6 +410,45 @@ def _row_live(results, name, interval, count, runs):
         results[period] = res
 
 
+_rss_n = [0]
+
+
+def spawn_measured(argv, timeout, **kw):
+    """Start argv through bench/runrss, which kills it after timeout s, so
+    that the peak RSS measured is its own and not the driver's (a child's
+    ru_maxrss starts from the RSS of the process it was forked from;
+    runrss.c says more).  measured() gives the figures."""
+    _rss_n[0] += 1
+    report = os.path.join(TMP, "runrss-%d.txt" % _rss_n[0])
+    p = spawn([RUNRSS, "-t", str(int(timeout)), report] + argv, **kw)
+    p.report = report
+    return p
+
+
+def measured(p, timeout=None):
+    """Wait for p from spawn_measured (SIGTERM after timeout s, which
+    runrss passes on): (wall seconds, peak RSS in KiB, exit status or
+    -signal, or None when runrss's time limit killed it)."""
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        p.wait()
+    w = readfile(p.report).split()
+    if len(w) < 6:
+        raise BenchError("bench/runrss gave no report for %s" % " ".join(p.args[4:]))
+    status = int(w[5]) if w[4] == "status" else -int(w[5])
+    return int(w[1]) / 1e9, int(w[3]), None if "timeout" in w else status
+
+
+def run_measured(argv, timeout, **kw):
+    """Run argv to its end through bench/runrss: measured()'s figures, and
+    its stdout when stdout=PIPE."""
+    p = spawn_measured(argv, timeout, **kw)
+    out, _ = p.communicate()
+    return measured(p) + (out,)
+
+
 # ---------------------------------------------------------------- row 3
 
 def first_line_ms(argv, env=None, timeout=60):
@@ -426,7 +465,10 @@ def first_line_ms(argv, env=None, timeout=60):
 def midiplay_playing(path, srv):
     """midiplay playing PATH on the server: ms from exec to its "playing
     from frame" message (-v; the first event goes out in that cycle), and
-    its peak RSS in KiB after 1.5 s of playing (stopped with SIGTERM)."""
+    its peak RSS in KiB after 1.5 s of playing (stopped with SIGTERM).
+    Started directly (not through runrss, which would add its own start
+    to the time): the JACK client's 105 MB of shared memory make its RSS
+    larger than the driver's whatever the file."""
     err = os.path.join(TMP, "mp-load.err")
     t0 = time.monotonic()
     p = spawn([MIDIPLAY, "-v", path], stdout=subprocess.DEVNULL, stderr=open(err, "w"), env=srv.env)
@@ -438,10 +480,10 @@ def midiplay_playing(path, srv):
 
 
 def midiplay_dump_rss(path):
-    p = spawn([MIDIPLAY, "--dump", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.monotonic()
-    rss = reap(p, 600)
-    return rss, time.monotonic() - t0
+    """(peak RSS in KiB, seconds) of a whole `midiplay --dump PATH`."""
+    secs, rss, _, _ = run_measured([MIDIPLAY, "--dump", path], 600, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    return rss, secs
 
 
 def libsmf_load(path):
@@ -449,17 +491,17 @@ def libsmf_load(path):
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (LIBSMF_MEM, LIBSMF_MEM))
     t0 = time.monotonic()
-    p = spawn([SMFLOAD, path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-              preexec_fn=limits, text=True)
+    p = spawn_measured([SMFLOAD, path], LIBSMF_LIMIT + 60, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, preexec_fn=limits, text=True)
     try:
         line = readline_timeout(p.stdout, LIBSMF_LIMIT)
     except BenchError:
-        rss = reap(p, 0)
+        rss = measured(p, 0)[1]
         return None, rss, "stopped"
     t1 = time.monotonic()
-    rss = reap(p, 30)
+    _, rss, status = measured(p, 30)
     if not line.startswith("first_event_ms"):
-        return None, rss, "failed (exit %s)" % p.returncode
+        return None, rss, "failed (exit %s)" % status
     return (t1 - t0) * 1e3, rss, ""
 
 
@@ -675,23 +717,6 @@ def row_callback16(results):
 
 
 # ---------------------------------------------------------------- row 6
-
-def run_measured(argv, timeout, **kw):
-    """Run argv to its end through bench/runrss, so that the peak RSS is
-    its own and not the driver's (runrss.c says why): (wall seconds, peak
-    RSS in KiB, exit status or -signal, or None when killed after timeout
-    s; its stdout when stdout=PIPE)."""
-    report = os.path.join(TMP, "runrss.txt")
-    if os.path.exists(report):
-        os.unlink(report)
-    p = spawn([RUNRSS, "-t", str(int(timeout)), report] + argv, **kw)
-    out, _ = p.communicate()
-    w = readfile(report).split()
-    if len(w) < 6:
-        raise BenchError("bench/runrss gave no report for %s" % " ".join(argv))
-    status = int(w[5]) if w[4] == "status" else -int(w[5])
-    return int(w[1]) / 1e9, int(w[3]), None if "timeout" in w else status, out
-
 
 def dump_digest(path):
     """(lines, sha256) of `midiplay --dump PATH`: the events, their exact
@@ -1031,7 +1056,8 @@ def notes(r):
             "opening the JACK client) and exec to the first line of `--dump` output (stdio-buffered, "
             "so the first 4 KiB), medians of %d runs; alternative: bench/smfload, exec to the return of "
             "smf_load() plus the first smf_get_next_event(), one run, stopped after %g s or %d GB of "
-            "address space. Peak memory is the child's ru_maxrss (wait4): midiplay after 1.5 s of "
+            "address space. Peak memory is the child's ru_maxrss (wait4; through bench/runrss for "
+            "--dump and libsmf, so that it is theirs and not the driver's): midiplay after 1.5 s of "
             "playing (max over the runs, mmapped file pages touched included) and over a whole `--dump` "
             "of the file; libsmf once loaded (or when stopped). The same two figures for samples/scale.mid "
             "(1 KB) show what opening a JACK client costs whatever the file; the memory target is "
