@@ -11,6 +11,7 @@ python3-rtmidi are).  Environment (set by bench/bench.am):
     top_srcdir   the source tree (tests/jacklib.sh, tests/oracle.py, bench/)
     MIDIPLAY     src/midiplay          RECORDER   tests/recorder
     SMFLOAD      bench/smfload         CBTIME_SO  bench/cbtime.so
+    SMFSAVE      bench/smfsave         RUNRSS     bench/runrss
     CBWRAP_SO    bench/cbwrap.so       BENCH_QUICK  1: smaller, fewer runs
     BENCH_LIBSMF_SECONDS  time limit of a libsmf load (default 120, quick 20)
 
@@ -29,9 +30,10 @@ for BENCH_PYTHON) and programs (jackd, valgrind, chrt) that the rows asked
 for need are checked, and what is missing is named with the command that
 installs it.  BENCH_ONLY=ROW,... runs only those rows, of timing, live,
 live-load (the live row with two busy loops beside it), load, parse,
-callback.
+callback, callback16 (the callback with 16 ports), export.
 """
 
+import hashlib
 import os
 import platform
 import re
@@ -52,6 +54,8 @@ BENCH = os.path.join(TOP, "bench")
 MIDIPLAY = os.environ.get("MIDIPLAY", "src/midiplay")
 RECORDER = os.environ.get("RECORDER", "tests/recorder")
 SMFLOAD = os.environ.get("SMFLOAD", "bench/smfload")
+SMFSAVE = os.environ.get("SMFSAVE", "bench/smfsave")
+RUNRSS = os.environ.get("RUNRSS", "bench/runrss")
 CBTIME_SO = os.path.abspath(os.environ.get("CBTIME_SO", "bench/cbtime.so"))
 CBWRAP_SO = os.path.abspath(os.environ.get("CBWRAP_SO", "bench/cbwrap.so"))
 PY = os.environ.get("BENCH_PYTHON") or "/usr/bin/python3"
@@ -406,6 +410,45 @@ def _row_live(results, name, interval, count, runs):
         results[period] = res
 
 
+_rss_n = [0]
+
+
+def spawn_measured(argv, timeout, **kw):
+    """Start argv through bench/runrss, which kills it after timeout s, so
+    that the peak RSS measured is its own and not the driver's (a child's
+    ru_maxrss starts from the RSS of the process it was forked from;
+    runrss.c says more).  measured() gives the figures."""
+    _rss_n[0] += 1
+    report = os.path.join(TMP, "runrss-%d.txt" % _rss_n[0])
+    p = spawn([RUNRSS, "-t", str(int(timeout)), report] + argv, **kw)
+    p.report = report
+    return p
+
+
+def measured(p, timeout=None):
+    """Wait for p from spawn_measured (SIGTERM after timeout s, which
+    runrss passes on): (wall seconds, peak RSS in KiB, exit status or
+    -signal, or None when runrss's time limit killed it)."""
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        p.wait()
+    w = readfile(p.report).split()
+    if len(w) < 6:
+        raise BenchError("bench/runrss gave no report for %s" % " ".join(p.args[4:]))
+    status = int(w[5]) if w[4] == "status" else -int(w[5])
+    return int(w[1]) / 1e9, int(w[3]), None if "timeout" in w else status
+
+
+def run_measured(argv, timeout, **kw):
+    """Run argv to its end through bench/runrss: measured()'s figures, and
+    its stdout when stdout=PIPE."""
+    p = spawn_measured(argv, timeout, **kw)
+    out, _ = p.communicate()
+    return measured(p) + (out,)
+
+
 # ---------------------------------------------------------------- row 3
 
 def first_line_ms(argv, env=None, timeout=60):
@@ -422,7 +465,10 @@ def first_line_ms(argv, env=None, timeout=60):
 def midiplay_playing(path, srv):
     """midiplay playing PATH on the server: ms from exec to its "playing
     from frame" message (-v; the first event goes out in that cycle), and
-    its peak RSS in KiB after 1.5 s of playing (stopped with SIGTERM)."""
+    its peak RSS in KiB after 1.5 s of playing (stopped with SIGTERM).
+    Started directly (not through runrss, which would add its own start
+    to the time): the JACK client's 105 MB of shared memory make its RSS
+    larger than the driver's whatever the file."""
     err = os.path.join(TMP, "mp-load.err")
     t0 = time.monotonic()
     p = spawn([MIDIPLAY, "-v", path], stdout=subprocess.DEVNULL, stderr=open(err, "w"), env=srv.env)
@@ -434,10 +480,10 @@ def midiplay_playing(path, srv):
 
 
 def midiplay_dump_rss(path):
-    p = spawn([MIDIPLAY, "--dump", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.monotonic()
-    rss = reap(p, 600)
-    return rss, time.monotonic() - t0
+    """(peak RSS in KiB, seconds) of a whole `midiplay --dump PATH`."""
+    secs, rss, _, _ = run_measured([MIDIPLAY, "--dump", path], 600, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    return rss, secs
 
 
 def libsmf_load(path):
@@ -445,17 +491,17 @@ def libsmf_load(path):
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (LIBSMF_MEM, LIBSMF_MEM))
     t0 = time.monotonic()
-    p = spawn([SMFLOAD, path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-              preexec_fn=limits, text=True)
+    p = spawn_measured([SMFLOAD, path], LIBSMF_LIMIT + 60, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, preexec_fn=limits, text=True)
     try:
         line = readline_timeout(p.stdout, LIBSMF_LIMIT)
     except BenchError:
-        rss = reap(p, 0)
+        rss = measured(p, 0)[1]
         return None, rss, "stopped"
     t1 = time.monotonic()
-    rss = reap(p, 30)
+    _, rss, status = measured(p, 30)
     if not line.startswith("first_event_ms"):
-        return None, rss, "failed (exit %s)" % p.returncode
+        return None, rss, "failed (exit %s)" % status
     return (t1 - t0) * 1e3, rss, ""
 
 
@@ -603,6 +649,172 @@ def row_callback(results):
                    rt_ir=rt_ir, mp_cg_events=mp_cg_events, rt_cg_events=rt_cg_events)
 
 
+def channel_counts(events):
+    """{channel 1..16: events} of (frame, "HEX BYTES") events."""
+    c = {}
+    for _, data in events:
+        ch = (int(data.split()[0], 16) & 0x0F) + 1
+        c[ch] = c.get(ch, 0) + 1
+    return c
+
+
+def dump_channel_counts(path):
+    """{channel: events} of the file as midiplay --dump reads it."""
+    out = subprocess.run([MIDIPLAY, "--dump", path], check=True, capture_output=True,
+                         text=True).stdout
+    c = {}
+    for line in out.splitlines():
+        w = line.split()
+        if len(w) > 2 and w[0].startswith("@") and w[1] == "ch":
+            c[int(w[2])] = c.get(int(w[2]), 0) + 1
+    return c
+
+
+def row_callback16(results):
+    """Row 5 with 16 ports: the same measure (cbtime.so, period 256) on a
+    file of the same size and density whose events are shared evenly by the
+    16 channels, played with --split channel (ports ch1..ch16, every one
+    connected to the recorder) and, on the same server, with one port."""
+    seconds = 2 if QUICK else 3
+    runs = 2 if QUICK else 3
+    path = os.path.join(TMP, "dense16.mid")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "dense16", str(seconds), path],
+                   check=True)
+    want = dump_channel_counts(path)
+    srv = Server(256)
+    res = {}
+    for r in range(runs):
+        for ports, extra in ((1, []), (16, ["--split", "channel"])):
+            log("callback16: midiplay under cbtime.so, %d port(s) (period 256), run %d/%d"
+                % (ports, r + 1, runs))
+            cb = os.path.join(TMP, "cb16-%d-%d.txt" % (ports, r))
+            err = cb + ".err"
+            rec = Recorder(srv, ["-t", "3"])
+            with open(err, "w") as ef:
+                mp = subprocess.run([MIDIPLAY, "-v", "-c", "recorder:in"] + extra + [path], stderr=ef,
+                                    timeout=seconds + 60, env=dict(srv.env, LD_PRELOAD=CBTIME_SO, CBTIME_OUT=cb))
+            got = rec.wait(30)
+            connected = len(re.findall(r"^midiplay: connected .* to recorder:in$", readfile(err), re.M))
+            t = res.setdefault(ports, {"vals": [], "events": 0, "bad": []})
+            if mp.returncode != 0:
+                t["bad"].append("exit %d" % mp.returncode)
+            if connected != ports:
+                t["bad"].append("%d ports connected" % connected)
+            if channel_counts(got) != want:
+                t["bad"].append("%d of %d events received" % (len(got), sum(want.values())))
+            t["events"] += len(got)
+            with open(cb) as f:
+                for line in f:
+                    ns, ev = (int(x) for x in line.split())
+                    if ev >= 100:
+                        t["vals"].append(ns / ev)
+    srv.stop()
+    for ports, t in res.items():
+        results[ports] = {"ns": median(t["vals"]), "cycles": len(t["vals"]), "events": t["events"],
+                          "bad": t["bad"]}
+    results.update(runs=runs, seconds=seconds, size=os.path.getsize(path), file_events=sum(want.values()))
+    os.unlink(path)
+
+
+# ---------------------------------------------------------------- row 6
+
+def dump_digest(path):
+    """(lines, sha256) of `midiplay --dump PATH`: the events, their exact
+    times and bytes, as midiplay reads them."""
+    p = spawn([MIDIPLAY, "--dump", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    h = hashlib.sha256()
+    lines = 0
+    for line in p.stdout:
+        h.update(line)
+        lines += 1
+    p.wait()
+    if p.returncode != 0:
+        return None
+    return lines, h.hexdigest()
+
+
+def midiplay_export(path, out, runs):
+    """midiplay --export of PATH, RUNS times: (median s, max peak RSS KiB,
+    problems)."""
+    secs, rss, bad = [], [], []
+    for _ in range(runs):
+        t, kib, status, _ = run_measured([MIDIPLAY, "-q", "--export", out, path], 120,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if status != 0:
+            bad.append("exit %s" % status)
+        secs.append(t)
+        rss.append(kib)
+    return median(secs), max(rss), bad
+
+
+def row_export(results):
+    n = 1000000
+    runs = 3 if QUICK else 5
+    alt_runs = 1 if QUICK else 3
+    smf_n = 50000 if QUICK else 200000
+    delete_limit = 20 if QUICK else 60
+    smf_timeout = 120 if QUICK else 600
+    path = os.path.join(TMP, "export-in.mid")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "load", str(n), path], check=True)
+    want = dump_digest(path)
+    log("export: midiplay --export, %d events, %d runs" % (n, runs))
+    out = os.path.join(TMP, "export-mp.mid")
+    mp_s, mp_rss, mp_bad = midiplay_export(path, out, runs)
+    if dump_digest(out) != want:
+        mp_bad.append("--dump differs from the input's")
+    alt = {"load": [], "save": [], "rss": [], "bad": [], "events": None}
+    out = os.path.join(TMP, "export-mido.mid")
+    for r in range(alt_runs):
+        log("export: mido MidiFile.save, %d events, run %d/%d" % (n, r + 1, alt_runs))
+        _, kib, status, line = run_measured([PY, os.path.join(BENCH, "mido_save.py"), path, out], 600,
+                                            stdout=subprocess.PIPE, text=True)
+        w = (line or "").split()
+        if status != 0 or len(w) < 8:
+            alt["bad"].append("exit %s" % status)
+            continue
+        alt["load"].append(float(w[1]))
+        alt["save"].append(float(w[3]))
+        alt["events"] = int(w[5])
+        alt["rss"].append(kib)
+    if not alt["bad"] and dump_digest(out) != want:
+        alt["bad"].append("--dump differs from the input's")
+    results.update(n=n, size=os.path.getsize(path), events=want[0] if want else 0, runs=runs,
+                   alt_runs=alt_runs, mp_s=mp_s, mp_rss=mp_rss, mp_bad=mp_bad,
+                   alt_load=median(alt["load"]), alt_save=median(alt["save"]),
+                   alt_rss=max(alt["rss"]) if alt["rss"] else None, alt_bad=alt["bad"],
+                   alt_events=alt["events"])
+    os.unlink(path)
+    # libsmf's writing path, on fewer events: its smf_save is quadratic
+    path = os.path.join(TMP, "export-smf-in.mid")
+    subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "load", str(smf_n), path], check=True)
+    want = dump_digest(path)
+    log("export: midiplay --export, %d events, %d runs" % (smf_n, runs))
+    out = os.path.join(TMP, "export-mp-small.mid")
+    small_s, small_rss, small_bad = midiplay_export(path, out, runs)
+    if dump_digest(out) != want:
+        small_bad.append("--dump differs from the input's")
+    log("export: libsmf (bench/smfsave), %d events (limit %d s, smf_delete %d s)"
+        % (smf_n, smf_timeout, delete_limit))
+    out = os.path.join(TMP, "export-smf.mid")
+    _, kib, status, line = run_measured([SMFSAVE, path, out], smf_timeout, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True,
+                                        env=dict(os.environ, DELETE_LIMIT=str(delete_limit)))
+    smf = {"rss": kib, "bad": []}
+    m = re.match(r"build_ms (\S+) save_ms (\S+) delete_ms (\S+) maxrss_kb \d+ events (\d+)", line or "")
+    if status is None:
+        smf["bad"].append("stopped after %d s" % smf_timeout)
+    elif status != 0 or not m:
+        smf["bad"].append("exit %s" % status)
+    else:
+        smf.update(build_ms=float(m.group(1)), save_ms=float(m.group(2)),
+                   delete_ms=None if m.group(3) == "-" else float(m.group(3)), events=int(m.group(4)))
+        if dump_digest(out) != want:
+            smf["bad"].append("--dump differs from the input's")
+    results.update(smf_n=smf_n, small_s=small_s, small_rss=small_rss, small_bad=small_bad, smf=smf,
+                   delete_limit=delete_limit)
+    os.unlink(path)
+
+
 # ---------------------------------------------------------------- table
 
 def fmt_ratio(mp, alt, higher_better=False):
@@ -741,8 +953,58 @@ def table(r):
         row("cbns", "5. process callback, ns/event", "%.1f" % c["mp_ns"],
             "%.1f (+ %.0f in send_message)" % (c["rt_ns"], c["send_ns"]),
             fmt_ratio(c["mp_ns"], c["rt_ns"]), "< 100 ns", c["mp_ns"] < 100)
+    if "callback16" in r:
+        c = r["callback16"]
+        one, six = c[1], c[16]
+
+        def bad(t):
+            return " (%s)" % "; ".join(t["bad"]) if t["bad"] else ""
+        row("cb16", "5. process callback, 16 ports (--split channel), ns/event",
+            "%.1f with 16 ports%s; %.1f with 1 port%s, same file and run (%.2f×)"
+            % (six["ns"], bad(six), one["ns"], bad(one), six["ns"] / one["ns"]), "—", "—", "< 100 ns",
+            six["ns"] < 100 and not six["bad"])
+    if "callback" in r:
+        c = r["callback"]
         row("cbir", "5. process callback, instructions/event", "%.0f" % c["mp_ir"], "%.0f" % c["rt_ir"],
             fmt_ratio(c["mp_ir"], c["rt_ir"]), "—", None)
+    if "export" in r:
+        e = r["export"]
+
+        def secs(x):
+            return "%.0f ms" % (x * 1e3) if x < 1 else "%.2f s" % x
+        mps = "%s, %s" % (secs(e["mp_s"]), mb(e["mp_rss"]))
+        if e["mp_bad"]:
+            mps += " (%s)" % "; ".join(e["mp_bad"])
+        if e["alt_rss"] is None:
+            als = "failed (%s)" % "; ".join(e["alt_bad"])
+            ratio = "—"
+        else:
+            als = "save %s, %s (load, not timed: %s)" % (secs(e["alt_save"]), mb(e["alt_rss"]),
+                                                         secs(e["alt_load"]))
+            if e["alt_bad"]:
+                als += " (%s)" % "; ".join(e["alt_bad"])
+            ratio = "%s (time), %s (memory)" % (fmt_ratio(e["mp_s"], e["alt_save"]),
+                                                fmt_ratio(e["mp_rss"], e["alt_rss"]))
+        row("export", "6. export, %s events (%.0f MB file): time, peak memory" % (label(e["n"]), e["size"] / 1e6),
+            mps, als, ratio, "< 2 s, < 300 MB",
+            e["mp_s"] < 2 and e["mp_rss"] * 1024 < 300e6 and not e["mp_bad"])
+        m = e["smf"]
+        mps = "%s, %s" % (secs(e["small_s"]), mb(e["small_rss"]))
+        if e["small_bad"]:
+            mps += " (%s)" % "; ".join(e["small_bad"])
+        if "save_ms" in m:
+            als = "libsmf: build %s, smf_save %s, smf_delete %s; %s" % (
+                secs(m["build_ms"] / 1e3), secs(m["save_ms"] / 1e3),
+                secs(m["delete_ms"] / 1e3) if m["delete_ms"] is not None
+                else "> %d s (stopped)" % e["delete_limit"], mb(m["rss"]))
+            ratio = fmt_ratio(e["small_s"], (m["build_ms"] + m["save_ms"]) / 1e3) + " (time to the file)"
+        else:
+            als = "libsmf: ≥ %s" % mb(m["rss"])
+            ratio = "—"
+        if m["bad"]:
+            als += " (%s)" % "; ".join(m["bad"])
+        row("exportsmf", "   the same, %s events, against libsmf 1.3 (quadratic: fewer events)"
+            % label(e["smf_n"]), mps, als, ratio, "(not a target)", None)
     head = ["| row | midiplay | alternative | ratio (× better for midiplay) | target | met |",
             "| --- | --- | --- | --- | --- | --- |"]
     return "\n".join(head + rows), ok
@@ -794,7 +1056,8 @@ def notes(r):
             "opening the JACK client) and exec to the first line of `--dump` output (stdio-buffered, "
             "so the first 4 KiB), medians of %d runs; alternative: bench/smfload, exec to the return of "
             "smf_load() plus the first smf_get_next_event(), one run, stopped after %g s or %d GB of "
-            "address space. Peak memory is the child's ru_maxrss (wait4): midiplay after 1.5 s of "
+            "address space. Peak memory is the child's ru_maxrss (wait4; through bench/runrss for "
+            "--dump and libsmf, so that it is theirs and not the driver's): midiplay after 1.5 s of "
             "playing (max over the runs, mmapped file pages touched included) and over a whole `--dump` "
             "of the file; libsmf once loaded (or when stopped). The same two figures for samples/scale.mid "
             "(1 KB) show what opening a JACK client costs whatever the file; the memory target is "
@@ -821,6 +1084,38 @@ def notes(r):
             "not available on this machine."
             % (c["mp_cycles"], c["mp_events"], c["rt_cycles"], c["rt_events"], c["mp_cg_events"],
             c["rt_cg_events"]))
+    if "callback16" in r:
+        c = r["callback16"]
+        out.append(
+            "5. With 16 ports: a file of the same size and density (%d events in %d s, %.0f KB), its 25 "
+            "note pairs a tick spread over the 16 channels so that each gets the same share "
+            "(mkbench.py dense16), played with `--split channel` (ports ch1..ch16, every one connected "
+            "to the recorder's input by `-c recorder:in`) and, on the same server in the same run, "
+            "with one port; %d runs of each, alternating, at period 256. ns/event as above, bench/cbtime.so "
+            "counting the events written to every port: median over cycles of at least 100 events "
+            "(16 ports %d cycles, 1 port %d). Every run's recording is checked: each channel's "
+            "events all received (16 ports %d events in all, 1 port %d), and midiplay -v naming one "
+            "connection a port. No alternative: the figure to compare is midiplay's own with one port."
+            % (c["file_events"], c["seconds"], c["size"] / 1e3, c["runs"], c[16]["cycles"],
+               c[1]["cycles"], c[16]["events"], c[1]["events"]))
+    if "export" in r:
+        e = r["export"]
+        out.append(
+            "6. mkbench.py load %d: format 1, ppq 480, notes in track 1, a tempo change every bar in "
+            "track 2 (%d note events, %d tempo changes). midiplay: `midiplay -q --export OUT FILE`, "
+            "exec to exit (reading, writing, fsync and rename), median of %d runs, peak RSS (max; wait4 through "
+            "bench/runrss, so that it is the program's own and not the driver's). "
+            "Alternative: bench/mido_save.py under %s, mido.MidiFile(FILE) (not timed; its time is "
+            "given in the cell) then MidiFile.save(OUT) timed, %d run(s), peak RSS of the whole process "
+            "(the loaded file has to be in memory to be saved). The row under it: libsmf's writing "
+            "path, bench/smfsave (the events read by midiplay's reader, not timed; then smf_new, "
+            "smf_track_add_event_pulses for each, smf_save, smf_delete stopped after %d s), on a "
+            "file of %s events made the same way, against midiplay --export of that file; Debian's "
+            "libsmf is built with its assertions, so smf_save also loads the saved file back and "
+            "compares it. Every output file is checked: `midiplay --dump` of it is identical to "
+            "that of the input (same lines, times and bytes)."
+            % (e["n"], e["events"], e["n"] - e["events"], e["runs"], PY, e["alt_runs"],
+               e["delete_limit"], label(e["smf_n"])))
     return "\n".join(out)
 
 
@@ -833,6 +1128,8 @@ ROWS = {
     "load": ([], ["jackd"]),
     "parse": (["mido"], []),
     "callback": (["rtmidi"], ["jackd", "valgrind"]),
+    "callback16": ([], ["jackd"]),
+    "export": (["mido"], []),
 }
 DEBIAN = {"mido": "python3-mido", "rtmidi": "python3-rtmidi", "jackd": "jackd2",
           "valgrind": "valgrind"}
@@ -877,7 +1174,7 @@ def server_line():
 
 def main():
     global TMP
-    for f in (MIDIPLAY, RECORDER, SMFLOAD, CBTIME_SO, CBWRAP_SO):
+    for f in (MIDIPLAY, RECORDER, SMFLOAD, SMFSAVE, RUNRSS, CBTIME_SO, CBWRAP_SO):
         if not os.access(f, os.R_OK):
             raise BenchError("%s is missing (run make bench)" % f)
     only = (os.environ.get("BENCH_ONLY") or ",".join(ROWS)).split(",")
@@ -907,6 +1204,12 @@ def main():
     if "callback" in only:
         r["callback"] = {}
         row_callback(r["callback"])
+    if "callback16" in only:
+        r["callback16"] = {}
+        row_callback16(r["callback16"])
+    if "export" in only:
+        r["export"] = {}
+        row_export(r["export"])
     tab, ok = table(r)
     print("midiplay benchmarks (`make bench`%s), %s" % (" BENCH_QUICK=1" if QUICK else "",
                                                         time.strftime("%Y-%m-%d")))

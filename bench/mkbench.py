@@ -11,6 +11,9 @@ Usage:
                                         in track 2 (format 1, ppq 480)
     mkbench.py dense SECONDS OUT.mid    row 5: about 48000 events a second,
                                         50 at each tick (format 0)
+    mkbench.py dense16 SECONDS OUT.mid  row 5 with 16 ports: the same size
+                                        and density, every channel taking
+                                        the same share of the events
     mkbench.py stream LINES OUT.txt     row 4: LINES lines of the --dump
                                         format, "@SECONDS ch C on|off K V"
 
@@ -106,6 +109,24 @@ def dense_file(seconds):
     return mthd(0, 1) + chunk(b"MTrk", bytes(body) + EOT)
 
 
+def dense16_file(seconds):
+    """As dense_file (same events a tick, same bytes), but the 25 note
+    pairs of tick t go to channels (25 t + i) mod 16: over every 16 ticks
+    each channel gets 25 pairs, so --split channel gives 16 ports that
+    share the events evenly."""
+    ticks = int(seconds * 960)
+    body = bytearray(b"\x00" + tempo(500000))
+    for t in range(ticks):
+        tick = bytearray()
+        for i in range(25):
+            ch = (25 * t + i) % 16
+            tick += b"\x00" + bytes([0x90 | ch, 30 + i, 100])
+            tick += b"\x00" + bytes([0x80 | ch, 30 + i, 0])
+        tick[0] = 0x01
+        body += tick
+    return mthd(0, 1) + chunk(b"MTrk", bytes(body) + EOT)
+
+
 def stream_lines(n):
     """The --dump format, times increasing by 1 ms, notes on 4 channels."""
     out = []
@@ -123,7 +144,7 @@ def stream_lines(n):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("timing", "load", "dense", "stream"):
+    if len(argv) != 4 or argv[1] not in ("timing", "load", "dense", "dense16", "stream"):
         sys.stderr.write(__doc__)
         return 2
     kind, n, path = argv[1], argv[2], argv[3]
@@ -133,6 +154,8 @@ def main(argv):
         data = load_file(int(n))
     elif kind == "dense":
         data = dense_file(float(n))
+    elif kind == "dense16":
+        data = dense16_file(float(n))
     else:
         data = stream_lines(int(n))
     with open(path, "wb") as f:
