@@ -423,6 +423,20 @@ info_text(struct control *c, mp_u128 t, enum ctl_info_kind kind,
 	add_info(c, &i);
 }
 
+/* US microseconds a quarter note as a tempo event's 3 bytes, at B,
+ * within what they hold. */
+static void
+tempo_bytes(uint8_t *b, uint64_t us)
+{
+	if (us < 1)
+		us = 1;
+	if (us > 0xffffff)
+		us = 0xffffff;
+	b[0] = (uint8_t)(us >> 16);
+	b[1] = (uint8_t)(us >> 8);
+	b[2] = (uint8_t)us;
+}
+
 /* o.ticks: the meta events in effect at S, at its start.  A tempo
  * always (--bpm's, or the file's scaled by --tempo), so that the output
  * plays at what was asked; a time signature if one came; then each
@@ -439,13 +453,7 @@ begin_metas(struct control *c)
 	else
 		us = ((uint64_t)c->seg_us * c->o.speed_den +
 		    c->o.speed_num / 2) / c->o.speed_num;
-	if (us < 1)
-		us = 1;
-	if (us > 0xffffff)
-		us = 0xffffff;
-	c->tempo_data[0] = (uint8_t)(us >> 16);
-	c->tempo_data[1] = (uint8_t)(us >> 8);
-	c->tempo_data[2] = (uint8_t)us;
+	tempo_bytes(c->tempo_data, us);
 	if (c->ppq > 0)
 		push_meta(c, c->S, -1, 0x51, c->tempo_data, 3);
 	if (c->sig_seen)
@@ -838,13 +846,7 @@ pass_meta(struct control *c, struct mp_event *e, mp_u128 t)
 			return 0;
 		us = ((uint64_t)c->seg_us * c->o.speed_den +
 		    c->o.speed_num / 2) / c->o.speed_num;
-		if (us < 1)
-			us = 1;
-		if (us > 0xffffff)
-			us = 0xffffff;
-		e->buf[0] = (uint8_t)(us >> 16);
-		e->buf[1] = (uint8_t)(us >> 8);
-		e->buf[2] = (uint8_t)us;
+		tempo_bytes(e->buf, us);
 		e->data = e->buf;
 	}
 	e->time = out_time(c, t);

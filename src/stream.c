@@ -424,6 +424,19 @@ apply(struct stream *s, uint64_t arrival)
 	return 0;
 }
 
+/* A line arriving at ARRIVAL was rejected (and said so): count it; under
+ * --strict, stop.  0, or -1 to stop. */
+static int
+reject(struct stream *s, uint64_t arrival)
+{
+	s->rejected++;
+	if (!s->o.strict)
+		return 0;
+	s->failed = 1;
+	s->fail_time = arrival;
+	return -1;
+}
+
 /* Parse and apply one line.  0, or -1 to stop (strict, or no memory). */
 static int
 take_line(struct stream *s, const char *line, size_t len, uint64_t arrival)
@@ -441,23 +454,13 @@ take_line(struct stream *s, const char *line, size_t len, uint64_t arrival)
 	    0) {
 		if (resolve_ports(s) == 0)
 			return apply(s, arrival);
-		/* reported: rejected as a bad line is */
-		s->rejected++;
-		if (!s->o.strict)
-			return 0;
-		s->failed = 1;
-		s->fail_time = arrival;
-		return -1;
+		return reject(s, arrival);      /* (reported) */
 	}
 	log_error("%s:%llu:%d: %s", s->o.name,
 	    (unsigned long long)s->lineno, err.col, err.msg);
-	s->rejected++;
-	if (!s->o.strict)
-		return 0;
-	s->failed = 1;
-	s->fail_time = arrival;
-	return -1;
+	return reject(s, arrival);
 }
+
 
 static uint64_t
 now_ns(struct stream *s)
