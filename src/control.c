@@ -34,6 +34,8 @@ struct out_ev {
 	mp_u128 time;
 	uint8_t b[3];
 	uint8_t len;
+	uint8_t tempo;            /* --link-publish: b holds a tempo (µs a
+	                           * quarter note, as in the file) */
 };
 
 struct control {
@@ -87,6 +89,7 @@ struct control {
 
 	unsigned long dropped;
 	int transport;            /* control_seek was called */
+	uint32_t file_uspq;       /* --link-publish: the file's tempo now */
 
 	/* what passes, for the main thread (control_take_info) */
 	int want_info;
@@ -138,6 +141,17 @@ push(struct control *c, mp_u128 time, uint8_t b0, uint8_t b1, uint8_t b2,
 	e->b[1] = b1;
 	e->b[2] = b2;
 	e->len = len;
+	e->tempo = 0;
+}
+
+/* --link-publish: the file's tempo USPQ (µs a quarter note) at TIME. */
+static void
+push_tempo(struct control *c, mp_u128 time, uint32_t uspq)
+{
+	push(c, time, (uint8_t)(uspq >> 16), (uint8_t)(uspq >> 8),
+	    (uint8_t)uspq, 0);
+	if (!c->nomem)
+		c->q[c->qhead + c->qlen - 1].tempo = 1;
 }
 
 /* Output time of song time T in this pass (T >= S). */
@@ -340,6 +354,8 @@ begin_pass(struct control *c)
 
 	c->phase = PH_PLAY;
 	c->pass++;
+	if (c->o.publish)
+		push_tempo(c, t, c->file_uspq);
 	if (c->want_info && c->ppq > 0)
 		info_pos(c, c->S, (double)c->seg_tick + (double)(c->S -
 		    c->seg_time) / (double)c->seg_upt);
@@ -412,6 +428,7 @@ reset_pass_state(struct control *c)
 	c->last_eot = 0;
 	c->last_time = 0;
 	c->last_any = 0;
+	c->file_uspq = 500000;
 }
 
 /* The pass ends at song time END: release, then loop or finish. */
@@ -595,6 +612,14 @@ handle(struct control *c, struct mp_event *e)
 	if (e->kind == MP_EV_META) {
 		switch (e->meta) {
 		case 0x51:
+			if (c->o.publish && e->len == 3 && (e->data[0] |
+			    e->data[1] | e->data[2]) != 0) {
+				c->file_uspq = (uint32_t)(e->data[0] << 16 |
+				    e->data[1] << 8 | e->data[2]);
+				if (c->phase == PH_PLAY)
+					push_tempo(c, out_time(c, t),
+					    c->file_uspq);
+			}
 			if (!c->o.bpm_num && e->len == 3) {
 				c->seg_time = t;
 				c->seg_tick = e->tick;
@@ -668,6 +693,13 @@ ctl_next(void *ctx, struct mp_event *ev)
 			ev->data = ev->buf;
 			ev->len = q->len;
 			ev->track = -1;
+			ev->beats = c->o.link != 0;
+			if (q->tempo) {
+				ev->kind = MP_EV_TEMPO;
+				ev->bpm = 60e6 / (double)((uint32_t)q->b[0] << 16 |
+				    q->b[1] << 8 | q->b[2]);
+				ev->len = 0;
+			}
 			return 1;
 		}
 		if (c->held) {
@@ -675,6 +707,7 @@ ctl_next(void *ctx, struct mp_event *ev)
 			*ev = c->ev;
 			if (ev->data == c->ev.buf)
 				ev->data = ev->buf;
+			ev->beats = c->o.link != 0;
 			return 1;
 		}
 		if (c->end_again) {

@@ -16,6 +16,7 @@
 
 #include "midiplay/event.h"
 #include "midiplay/jackout.h"
+#include "midiplay/linkclock.h"
 #include "midiplay/log.h"
 #include "midiplay/sched.h"
 
@@ -130,19 +131,31 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 
 	atomic_store_explicit(&jo->position, start, memory_order_relaxed);
 	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0) {
-		uint32_t off = rec.frame < start ? 0 :
-		    (uint32_t)(rec.frame - start);
+		/* with --link, a song beat becomes a frame here */
+		uint64_t rf = jo->lk != NULL ? linkclock_frame(jo->lk, &rec) :
+		    rec.frame;
+		uint32_t off = rf < start ? 0 : (uint32_t)(rf - start);
 		uint8_t *dst;
 
-		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
+		if ((jo->transport || jo->lk_sync) &&
+		    rec.gen != (uint16_t)jo->t_gen) {
 			/* read for a position the transport has left */
 			ring_consume(&jo->ring, sizeof rec + rec.len);
 			continue;
 		}
-		if (rec.frame >= end)
+		if (rf >= end)
 			break;
 		if (off < last_off)
 			off = last_off;
+		if (rec.kind == SCHED_TEMPO) {
+			double bpm = 0;
+
+			ring_read_at(&jo->ring, sizeof rec, &bpm, sizeof bpm);
+			ring_consume(&jo->ring, sizeof rec + rec.len);
+			if (jo->lk != NULL)
+				linkclock_tempo(jo->lk, &rec, bpm);
+			continue;
+		}
 		if (rec.kind != SCHED_MIDI) {
 			ring_consume(&jo->ring, sizeof rec);
 			if (rec.kind == SCHED_END) {
@@ -167,8 +180,8 @@ play_cycle(struct jackout *jo, void *buf, jack_nframes_t nframes,
 		(*written)++;
 		last_off = off;
 		atomic_fetch_add_explicit(&jo->sent, 1, memory_order_relaxed);
-		if (rec.frame < start) {
-			if (rec.frame < jo->carry_until)
+		if (rf < start) {
+			if (rf < jo->carry_until)
 				atomic_fetch_add_explicit(&jo->carried, 1,
 				    memory_order_relaxed);
 			else
@@ -284,6 +297,56 @@ follow_transport(struct jackout *jo, void *buf, jack_nframes_t nframes,
 	return 1;
 }
 
+/*
+ * --link-start-stop: the session's transport.  Returns 1 when playback
+ * goes on (or starts) in this cycle, 0 when it stands.  A stop releases
+ * the sounding notes where it falls and asks the scheduler to read from
+ * the start again; playback starts once that is queued and the session's
+ * beat 0 comes (linkclock.c: the main thread asks for it at each start).
+ */
+static int
+follow_link(struct jackout *jo, void *buf, jack_nframes_t nframes,
+    int *written)
+{
+	uint32_t off;
+	uint8_t *dst;
+
+	drop_stale(jo, 8192);
+	if (jo->t_rolling) {
+		if (!linkclock_stopped(jo->lk, nframes, &off))
+			return 1;
+		jo->t_rolling = 0;
+		if (jo->clock)
+			jo->t_pending = 0xfc;
+		start_release(jo);
+		jo->release_off = off;
+		request_seek(jo, 0);
+	}
+	if (atomic_load_explicit(&jo->state, memory_order_relaxed) ==
+	    JO_RELEASING) {
+		if (!release(jo, buf, jo->release_off, written)) {
+			jo->release_off = 0;
+			return 0;
+		}
+		atomic_store_explicit(&jo->state, JO_PLAYING,
+		    memory_order_relaxed);
+		if (jo->t_pending == 0xfc && (dst = jack_midi_event_reserve(buf,
+		    jo->release_off, 1)) != NULL) {
+			*dst = 0xfc;
+			(*written)++;
+		}
+		jo->t_pending = 0;
+	}
+	if (jo->t_gen == 0)
+		request_seek(jo, 0);    /* the first: from the start */
+	if (atomic_load_explicit(&jo->follow.ready_gen, memory_order_acquire) !=
+	    jo->t_gen || !linkclock_launch(jo->lk, nframes))
+		return 0;
+	atomic_store_explicit(&jo->zero_frame, jo->now, memory_order_relaxed);
+	jo->t_rolling = 1;
+	return 1;
+}
+
 /* JACK's slow-sync: ready for a new position once its events are queued. */
 static int
 on_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)
@@ -317,6 +380,10 @@ jackout_process(jack_nframes_t nframes, void *arg)
 	}
 	jo->last32 = now32;
 	atomic_fetch_add_explicit(&jo->cycles, 1, memory_order_relaxed);
+	if (jo->lk != NULL)
+		linkclock_cycle(jo->lk, nframes, atomic_load_explicit(
+		    &jo->play_latency, memory_order_relaxed), jo->now -
+		    atomic_load_explicit(&jo->zero_frame, memory_order_relaxed));
 
 	state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 	if (state == JO_IDLE) {
@@ -332,8 +399,14 @@ jackout_process(jack_nframes_t nframes, void *arg)
 			jo->armed = 1;
 			jo->armed_at = jo->now;
 		}
-		if (jo->now - jo->armed_at < jo->settle_frames)
+		if (jo->lk != NULL && !jo->lk_sync) {
+			/* when the session's beat 0 comes (the main thread
+			 * asked for it after the settling time) */
+			if (!linkclock_launch(jo->lk, nframes))
+				return 0;
+		} else if (jo->now - jo->armed_at < jo->settle_frames) {
 			return 0;
+		}
 		atomic_store_explicit(&jo->zero_frame, jo->now,
 		    memory_order_relaxed);
 		state = JO_PLAYING;
@@ -348,10 +421,13 @@ jackout_process(jack_nframes_t nframes, void *arg)
 		jo->release_off = 0;
 		state = JO_RELEASING;
 	}
-	if (jo->transport && !jo->stopping && (state == JO_PLAYING ||
-	    (state == JO_RELEASING && jo->release_mode == JO_REL_TRANSPORT))) {
+	if ((jo->transport || jo->lk_sync) && !jo->stopping &&
+	    (state == JO_PLAYING || (state == JO_RELEASING &&
+	    jo->release_mode == JO_REL_TRANSPORT))) {
 		atomic_store_explicit(&jo->state, state, memory_order_relaxed);
-		if (!follow_transport(jo, buf, nframes, &tframe, &written))
+		if (jo->transport ? !follow_transport(jo, buf, nframes,
+		    &tframe, &written) : !follow_link(jo, buf, nframes,
+		    &written))
 			return 0;       /* it stands: nothing plays */
 		state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 		if (state == JO_RELEASING) {
@@ -396,6 +472,25 @@ on_shutdown(jack_status_t code, const char *reason, void *arg)
 	(void)code;
 	(void)reason;
 	atomic_store(&jo->shutdown, 1);
+}
+
+/* JACK's latency callback (not the process thread): read the output's
+ * playback latency for --link, and say what midiplay adds. */
+static void
+on_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+	struct jackout *jo = arg;
+	jack_latency_range_t r;
+
+	if (mode == JackPlaybackLatency) {
+		jack_port_get_latency_range(jo->port, JackPlaybackLatency, &r);
+		atomic_store_explicit(&jo->play_latency, r.max,
+		    memory_order_relaxed);
+	} else {
+		r.min = r.max = atomic_load_explicit(&jo->added_latency,
+		    memory_order_relaxed);
+		jack_port_set_latency_range(jo->port, JackCaptureLatency, &r);
+	}
 }
 
 static int
@@ -497,6 +592,7 @@ jackout_open(struct jackout *jo, const char *name, size_t ring_size)
 	}
 	jack_set_process_callback(jo->client, jackout_process, jo);
 	jack_set_xrun_callback(jo->client, on_xrun, jo);
+	jack_set_latency_callback(jo->client, on_latency, jo);
 	jack_on_info_shutdown(jo->client, on_shutdown, jo);
 	if (jack_activate(jo->client) != 0) {
 		log_error("cannot activate the JACK client");
@@ -653,6 +749,26 @@ jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t, uint32_t),
 	jo->t_frame = UINT64_MAX;      /* the first cycle asks for a seek */
 	jo->transport = 1;
 	jack_set_sync_callback(jo->client, on_sync, jo);
+}
+
+void
+jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
+    void (*seek)(void *, uint64_t, uint32_t), void *ctx, int clock)
+{
+	jo->lk = lk;
+	jo->lk_sync = sync;
+	if (sync) {
+		jo->follow.seek = seek;
+		jo->follow.seek_ctx = ctx;
+		jo->clock = clock;
+	}
+}
+
+void
+jackout_added_latency(struct jackout *jo, uint32_t frames)
+{
+	atomic_store_explicit(&jo->added_latency, frames, memory_order_relaxed);
+	jack_recompute_total_latencies(jo->client);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "midiplay/control.h"
 #include "midiplay/dump.h"
 #include "midiplay/jackout.h"
+#include "midiplay/linkplay.h"
 #include "midiplay/log.h"
 #include "midiplay/options.h"
 #include "midiplay/progress.h"
@@ -31,6 +32,9 @@
 #define RING_SIZE (1u << 20)
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
 #define START_POLL_NS 200000L     /* until playback begins: 0.2 ms */
+#define LINK_POLL_NS 1000000L     /* --link: what the callback asks to be
+                                   * committed (a tempo change) goes to
+                                   * the session within 1 ms */
 
 static volatile sig_atomic_t got_signal;
 
@@ -143,9 +147,29 @@ stream_realtime(struct sched *sched)
  * Play SRC through JO until the end, a signal or the server's loss.
  * STREAM, when not NULL, is the source's stream.  The exit status.
  */
+/* The progress line's position and length: seconds, or with --link song
+ * beats (SCHED's records carry them). */
+static void
+show_progress(struct progress *sh, struct jackout *jo, struct sched *sched,
+    struct linkplay *lp, int force)
+{
+	int done = atomic_load(&sched->finished);
+	double end = (double)atomic_load(&sched->last_frame);
+
+	if (lp == NULL) {
+		progress_update(sh, (double)atomic_load(&jo->position) /
+		    jo->rate, done ? end / jo->rate : -1, force);
+		return;
+	}
+	sh->beats = 1;
+	linkplay_describe(lp, sh->link, sizeof sh->link);
+	progress_update(sh, linkplay_beat(lp), done ? end / LINKMAP_FX : -1,
+	    force);
+}
+
 static int
 play(struct jackout *jo, struct mp_source *src, struct stream *stream,
-    struct progress *sh, const struct options *o)
+    struct progress *sh, const struct options *o, struct linkplay *lp)
 {
 	struct sched sched;
 	int announced = 0, stopping = 0, status;
@@ -153,14 +177,14 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	uint64_t last_cycles;
 
 	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
-	    o->transport ? &jo->follow : NULL) < 0)
+	    o->transport || o->link_sync ? &jo->follow : NULL) < 0)
 		return 1;
 	if (stream != NULL)
 		stream_realtime(&sched);
 	/* let the scheduler queue a file's first events before time zero
 	 * (a stream's first line may take its time) */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (stream == NULL && !o->transport &&
+	while (stream == NULL && !o->transport && !o->link_sync &&
 	    ring_used(&jo->ring) == 0 &&
 	    !atomic_load(&sched.finished)) {
 		nap_ns(START_POLL_NS);
@@ -169,6 +193,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			break;
 	}
 	jackout_start(jo);
+	if (lp != NULL && linkplay_begin(lp, &got_signal) < 0)
+		jackout_stop(jo);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	last_cycles = atomic_load(&jo->cycles);
@@ -195,6 +221,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			sched_join(&sched);
 			return 1;
 		}
+		if (lp != NULL)
+			linkplay_service(lp);
 		if (got_signal && !stopping) {
 			stopping = 1;
 			sched_quit(&sched);
@@ -209,22 +237,26 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			if (o->transport)
 				log_info("following the JACK transport at %u Hz",
 				    jo->rate);
+			else if (lp != NULL && !o->link_sync)
+				log_info("playing on the Link session's beat 0 "
+				    "from frame %llu at %u Hz",
+				    (unsigned long long)(atomic_load(
+				    &jo->zero_frame) + lp->clock.shift), jo->rate);
 			else
 				log_info("playing from frame %llu at %u Hz",
 				    (unsigned long long)atomic_load(
 				    &jo->zero_frame), jo->rate);
 		}
 		if (announced)
-			progress_update(sh, (double)atomic_load(&jo->position) /
-			    jo->rate, atomic_load(&sched.finished) ?
-			    (double)atomic_load(&sched.last_frame) / jo->rate :
-			    -1, 0);
+			show_progress(sh, jo, &sched, lp, 0);
 		/* say "playing" in the cycle it begins, then poll slower */
-		nap_ns(announced ? POLL_NS : START_POLL_NS);
+		nap_ns(!announced ? START_POLL_NS : lp != NULL ? LINK_POLL_NS :
+		    POLL_NS);
 	}
-	progress_update(sh, (double)atomic_load(&jo->position) / jo->rate,
-	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);
+	show_progress(sh, jo, &sched, lp, 1);
 	progress_clear(sh);
+	if (lp != NULL)
+		linkplay_report(lp);
 	status = sched_join(&sched) < 0 ? 1 : 0;
 	log_info("%llu events sent, %llu late, %llu carried to a later "
 	    "cycle, %llu xruns",
@@ -257,6 +289,7 @@ main(int argc, char **argv)
 	struct mp_source src = { 0 };
 	struct jackout jo;
 	struct progress sh;
+	struct linkplay link, *lp = NULL;
 	int i, status;
 
 	options_parse(argc, argv, &o);
@@ -267,7 +300,7 @@ main(int argc, char **argv)
 
 	if (strcmp(o.file, "-") == 0) {
 		struct stream_opts so = { 0, "<stdin>", NULL, NULL, 0,
-		    o.strict };
+		    o.strict, NULL, NULL };
 
 		if (stream_open(&stream, &so) < 0)
 			return 1;
@@ -307,7 +340,19 @@ main(int argc, char **argv)
 	}
 
 	catch_signals();
+	/* --link: join now, so that peers are found meanwhile */
+	if (o.link) {
+		if (linkplay_open(&link, &o) < 0) {
+			control_close(control);
+			smf_reader_close(reader);
+			stream_close(stream);
+			return 1;
+		}
+		lp = &link;
+	}
 	if (jackout_open(&jo, o.name, RING_SIZE) < 0) {
+		if (lp != NULL)
+			linkplay_close(lp);
 		control_close(control);
 		smf_reader_close(reader);
 		stream_close(stream);
@@ -315,13 +360,23 @@ main(int argc, char **argv)
 	}
 	if (stream != NULL) {
 		struct stream_opts so = { 0, "<stdin>", stream_clock, &jo,
-		    o.latency_ns, o.strict };
+		    o.latency_ns, o.strict, NULL, NULL };
 
 		/* one period unless told: the least that keeps every line's
 		 * relative timing whatever the period */
 		if (!o.have_latency)
 			so.latency_ns = (uint64_t)jack_get_buffer_size(
 			    jo.client) * 1000000000u / jo.rate;
+		/* what midiplay adds, for hosts that compensate */
+		jackout_added_latency(&jo, (uint32_t)((so.latency_ns *
+		    jo.rate + 500000000u) / 1000000000u));
+		if (lp != NULL) {
+			/* times from song time zero; beats on the session */
+			so.clock = linkplay_stream_clock;
+			so.clock_ctx = lp;
+			so.beat_at = linkplay_stream_beat;
+			so.ns_at = linkplay_stream_ns;
+		}
 		stream_close(stream);
 		if (stream_open(&stream, &so) < 0) {
 			jackout_close(&jo);
@@ -331,6 +386,8 @@ main(int argc, char **argv)
 	}
 	if (o.transport)
 		jackout_follow(&jo, follow_seek, control, o.ctl.clock);
+	if (lp != NULL)
+		linkplay_attach(lp, &jo, follow_seek, control);
 	status = 0;
 	for (i = 0; i < o.nconnect && status == 0; i++)
 		if (jackout_connect(&jo, o.connect[i]) < 0)
@@ -338,8 +395,10 @@ main(int argc, char **argv)
 	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
 		status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
-		status = play(&jo, &src, stream, &sh, &o);
+		status = play(&jo, &src, stream, &sh, &o, lp);
 	jackout_close(&jo);
+	if (lp != NULL)
+		linkplay_close(lp);
 	if (control != NULL && control_dropped(control) > 1)
 		log_warn("warning: %lu notes transposed out of 0-127 were "
 		    "dropped", control_dropped(control));

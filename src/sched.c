@@ -36,17 +36,32 @@ push(struct sched *s, const struct sched_rec *rec, const void *data)
 	return 0;
 }
 
-/* The ring's record of EV: its exact frame, kind and length. */
+/* The ring's record of EV: its exact frame (with --link, perhaps its
+ * exact song beat), kind and length. */
 static void
 make_rec(const struct sched *s, const struct mp_event *ev,
     struct sched_rec *rec)
 {
-	rec->frame = s->src->rounded ?
-	    timing_frames(2 * ev->time + 1, 2 * s->src->den, s->rate) :
-	    timing_frames(ev->time, s->src->den, s->rate);
-	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->len;
-	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
+	if (ev->beats)
+		rec->frame = timing_beat_fx(ev->time, s->src->den);
+	else
+		rec->frame = s->src->rounded ?
+		    timing_frames(2 * ev->time + 1, 2 * s->src->den, s->rate) :
+		    timing_frames(ev->time, s->src->den, s->rate);
+	rec->beat = ev->beats != 0;
+	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->kind == MP_EV_TEMPO ?
+	    sizeof ev->bpm : ev->len;
+	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC :
+	    ev->kind == MP_EV_TEMPO ? SCHED_TEMPO : SCHED_MIDI;
 	rec->gen = 0;
+}
+
+/* The bytes that follow EV's record. */
+static const void *
+rec_data(const struct mp_event *ev)
+{
+	return ev->kind == MP_EV_TEMPO ? (const void *)&ev->bpm :
+	    (const void *)ev->data;
 }
 
 /* Queue enough ahead of a seek to FRAME before the transport may roll. */
@@ -93,7 +108,7 @@ follow_run(struct sched *s)
 		}
 		make_rec(s, &ev, &rec);
 		rec.gen = (uint16_t)gen;
-		while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
+		while (ring_write2(s->ring, &rec, sizeof rec, rec_data(&ev),
 		    rec.len) < 0) {
 			if (atomic_load(&s->quit) || atomic_load(&f->want_gen) !=
 			    gen)
@@ -101,7 +116,8 @@ follow_run(struct sched *s)
 			nap();
 		}
 		s->events++;
-		if (rec.frame >= ready_at)
+		/* (a song beat: a quarter of a beat ahead is enough) */
+		if (rec.frame >= (rec.beat ? ((uint64_t)1 << 30) : ready_at))
 			atomic_store(&f->ready_gen, gen);
 	}
 	atomic_store(&s->finished, 1);
@@ -113,8 +129,8 @@ sched_run(struct sched *s)
 {
 	struct mp_event ev;
 	struct sched_rec rec;
-	uint64_t last = 0;
-	int rc = 0;
+	uint64_t last[2] = { 0, 0 };  /* frames, and song beats (--link) */
+	int rc = 0, beat = 0;
 
 	s->status = 0;
 	if (s->follow != NULL)
@@ -122,13 +138,16 @@ sched_run(struct sched *s)
 	while (!atomic_load(&s->quit) &&
 	    (rc = mp_source_next(s->src, &ev)) > 0) {
 		make_rec(s, &ev, &rec);
-		/* sources are ordered; keep it so even if one is not */
-		if (rec.frame < last)
-			rec.frame = last;
-		last = rec.frame;
-		atomic_store_explicit(&s->last_frame, last,
+		/* sources are ordered (in each timeline: with --link a
+		 * stream mixes seconds and beats); keep it so even if one
+		 * is not */
+		beat = rec.beat;
+		if (rec.frame < last[beat])
+			rec.frame = last[beat];
+		last[beat] = rec.frame;
+		atomic_store_explicit(&s->last_frame, last[beat],
 		    memory_order_relaxed);
-		if (push(s, &rec, ev.data) < 0)
+		if (push(s, &rec, rec_data(&ev)) < 0)
 			goto out;
 		s->events++;
 	}
@@ -136,7 +155,9 @@ sched_run(struct sched *s)
 		goto out;
 	if (rc < 0)
 		s->status = -1;
-	rec.frame = last;
+	/* after the last record, in its timeline */
+	rec.frame = last[beat];
+	rec.beat = (uint8_t)beat;
 	rec.len = 0;
 	rec.kind = rc < 0 || s->release_at_end ? SCHED_END_RELEASE : SCHED_END;
 	push(s, &rec, NULL);

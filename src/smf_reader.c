@@ -557,6 +557,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		meta:
 			ev->kind = MP_EV_META;
 			ev->meta = c->meta;
+			ev->beats = 0;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;
@@ -567,6 +568,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 			return 1;
 		case PEND_MIDI:
 			ev->kind = MP_EV_MIDI;
+			ev->beats = 0;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;

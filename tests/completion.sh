@@ -44,7 +44,7 @@ mkdir "$tmp/files" "$tmp/files/sub dir"
 tap_plan 14
 
 is "midiplay --con" "--connect" "an option from its beginning"
-is "midiplay --" "--bpm|--channels|--clock|--connect|--dump|--end|--help|--latency|--list|--loop|--name|--quiet|--release|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
+is "midiplay --" "--bpm|--channels|--clock|--connect|--dump|--end|--help|--latency|--link|--link-publish|--link-start-stop|--link-wait|--list|--loop|--name|--offset|--quantum|--quiet|--release|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
     "the long options"
 comp "midiplay -"
 grep -qx -- -c "$tmp/out" && grep -qx -- -W "$tmp/out" && grep -qx -- - "$tmp/out"

@@ -40,6 +40,12 @@ struct control_opts {
 	uint16_t channels;              /* bit N: channel N+1 plays */
 	int transpose;                  /* semitones */
 	int clock;                      /* send MIDI beat clock */
+	int link;                       /* --link: times are song beats
+	                                 * (the event's beats flag; with
+	                                 * bpm 60/1 a song second is a beat) */
+	int publish;                    /* --link-publish: the file's tempo
+	                                 * at the start and at each change
+	                                 * comes out as an MP_EV_TEMPO */
 };
 
 struct control;

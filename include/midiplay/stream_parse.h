@@ -29,8 +29,10 @@ enum sp_kind {
 	SP_WAIT,      /* "+DUR", "wait DUR", "+SS.mmm", "+HH:MM:SS.mmm":
 	               * cursor = max(cursor, arrival) + ns */
 	SP_AT,        /* "@TIME": the line's time is ns from time zero */
-	SP_STAMP      /* "HH:MM:SS.mmm": a ReceiveMIDI timestamp, ns since
+	SP_STAMP,     /* "HH:MM:SS.mmm": a ReceiveMIDI timestamp, ns since
 	               * 00:00:00.000 */
+	SP_TEMPO      /* with beats (--link): "tempo BPM" proposes BPM to
+	               * the session at the line's time */
 };
 
 struct sp_action {
@@ -38,6 +40,9 @@ struct sp_action {
 	uint64_t ns;          /* WAIT, AT, STAMP: the time; NOTE: duration */
 	uint32_t off, len;    /* SEND, NOTE: the bytes in sp_line.bytes */
 	int col;              /* 1-based column of the command or token */
+	int beats;            /* WAIT, AT, NOTE with beats (--link): ns
+	                       * counts billionths of a session beat */
+	double bpm;           /* TEMPO */
 };
 
 /* Sticky state, carried from line to line. */
@@ -47,6 +52,9 @@ struct sp_state {
 	int omc;              /* octave of middle C, default 3: C3 = 60 */
 	uint64_t tempo_num;   /* tempo in beats per minute = num / den */
 	uint64_t tempo_den;   /* (default 120 / 1) */
+	int beats;            /* --link: a duration in b stays in beats, and
+	                       * tempo is an SP_TEMPO action (not sticky
+	                       * state: set by the caller, never changed) */
 };
 
 /* What one line parsed into; reused from line to line. */

@@ -1,0 +1,383 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# link: midiplay --link on an Ableton Link session, against a real peer.
+#
+# Everything runs inside a private network namespace with lo alone
+# (tests/netns.sh): midiplay's Link and tests/linkpeer, which stands in
+# for Live (it joins the session, logs its timeline, proposes tempi,
+# starts and stops).  The recorder (-J) stamps each event with its time on
+# CLOCK_MONOTONIC_RAW (libjack's jack_frames_to_time plus the offset
+# between JACK's clock and that one, read in the same cycle), and
+# tests/linkoracle.py turns it into the peer's beat with the peer's
+# logged timeline: none of midiplay's own mapping is used to check it.
+#
+# Cases: alone (exact frames, as with --bpm); follow (the peer changes
+# tempo mid-file, --clock too: every event within 0.002 beat of its
+# session beat, the first on a bar); --offset; publish (the peer takes
+# the file's tempo map); start/stop sync; a stream with +1b waits and a
+# tempo proposal; beats and seconds mixed in a stream; the real-time rule
+# (tests/rtcheck.so: no allocation, lock or system call in the callback;
+# strace: no clock_gettime system call, the clock reads being vDSO calls).
+# MP_JACK=pipewire runs it on PipeWire's libjack, whose clock is
+# CLOCK_MONOTONIC, not Link's (the case that catches a missing offset).
+top_srcdir=${top_srcdir:-.}
+. "$top_srcdir/tests/netns.sh"
+netns_enter "$0" "$@"
+. "$top_srcdir/tests/jacklib.sh"
+jack_require
+MIDIPLAY=${MIDIPLAY:-${top_builddir:-$top_srcdir}/src/midiplay}
+LINKPEER=${LINKPEER:-${builddir:-$top_srcdir/tests}/linkpeer}
+PYTHON3=${PYTHON3:-python3}
+oracle="$top_srcdir/tests/linkoracle.py"
+so_dir=$(cd "${builddir:-$(dirname "$0")}" && pwd) || exit 1
+[ -x "$LINKPEER" ] || tap_bail "$LINKPEER is not built (configure found no Link?)"
+[ -f "$so_dir/rtcheck.so" ] || tap_bail "$so_dir/rtcheck.so is not built"
+command -v strace >/dev/null 2>&1 || tap_bail "strace is not installed (apt-get install strace)"
+"$MIDIPLAY" --help | grep -q -- --link || tap_bail "$MIDIPLAY has no --link"
+
+tmp=$(mktemp -d)
+PEER_PID=
+peer_stop() {
+	if [ -n "$PEER_PID" ]; then
+		kill -TERM "$PEER_PID" 2>/dev/null
+		wait "$PEER_PID" 2>/dev/null
+		PEER_PID=
+	fi
+}
+trap 'peer_stop; jack_stop; rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+# peer_start NAME ARGS...: tests/linkpeer logging to $tmp/NAME.peer.
+peer_start() {
+	_n=$1
+	shift
+	"$LINKPEER" -o "$tmp/$_n.peer" "$@" &
+	PEER_PID=$!
+	_i=0
+	while ! grep -q '^start' "$tmp/$_n.peer" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	# Link joins the older of two sessions, but of two begun within
+	# 0.5 s of each other the one with the lower (random) id: the
+	# peer's is to be the older, as Live's would be
+	sleep 0.7
+}
+
+# play NAME [ENV=VALUE...] -- ARGS...: midiplay -v --link ARGS into the
+# recorder; $tmp/NAME.rec, $tmp/NAME.err, $status.  Standard input is
+# $tmp/NAME.in when there is one.
+play() {
+	_n=$1
+	shift
+	_env=
+	while [ "$1" != "--" ]; do
+		_env="$_env $1"
+		shift
+	done
+	shift
+	: >"$tmp/$_n.rec"
+	rec_start "$tmp/$_n.rec" -J -t 1.5 || { status=1; return 1; }
+	[ -f "$tmp/$_n.in" ] || : >"$tmp/$_n.in"
+	# shellcheck disable=SC2086 # $_env is split on purpose
+	timeout -s KILL 90 env $_env "$MIDIPLAY" -v --link -c recorder:in "$@" \
+	    <"$tmp/$_n.in" 2>"$tmp/$_n.err"
+	status=$?
+	rec_wait 30 >/dev/null
+}
+
+# judge NAME EXPECTED [ORACLE OPTIONS]: the oracle on NAME's recording and
+# peer log; its verdict in $tmp/NAME.verdict, its status returned.
+judge() {
+	_n=$1
+	_e=$2
+	shift 2
+	"$PYTHON3" "$oracle" "$tmp/$_n.peer" "$tmp/$_n.rec" "$_e" --show 3 "$@" \
+	    >"$tmp/$_n.verdict" 2>&1
+}
+
+# say NAME: the verdict and, if it failed, midiplay's stderr, as comments.
+say() {
+	_jl_catlog "$tmp/$1.verdict"
+}
+fail_log() {
+	tap_diag "midiplay's stderr:"
+	head -n 40 "$tmp/$1.err" | sed 's/^/# /'
+}
+
+# did NAME WHAT [N]: the time (us) of the peer's Nth (default 1st) WHAT.
+did() {
+	awk -v w="$2" -v k="${3:-1}" '$1 == "did" && $3 == w && ++n == k {
+		print $2; exit }' "$tmp/$1.peer"
+}
+
+# times NAME: the first and the last event's time (us), on one line.
+times() {
+	awk 'NR == 1 { f = $NF } { l = $NF } END { gsub("@", "", f);
+		gsub("@", "", l); print f, l }' "$tmp/$1.rec"
+}
+
+rel_frames() {
+	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
+}
+
+tap_plan 26
+jack_start 256 || tap_bail "cannot start a JACK server"
+scale=$top_srcdir/samples/scale.mid
+tempo=$top_srcdir/samples/tempo.mid
+
+# --- alone: the session is ours; frames exactly as with --bpm -----------
+alone() {
+	play alone -- "$@" || return 1
+	[ "$status" -eq 0 ] || return 1
+	: >"$tmp/bpm.rec"
+	rec_start "$tmp/bpm.rec" -J -t 1.5 || return 1
+	timeout -s KILL 60 "$MIDIPLAY" -c recorder:in "$@" 2>"$tmp/bpm.err"
+	rec_wait 30 >/dev/null
+	rel_frames "$tmp/alone.rec" >"$tmp/alone.rel"
+	rel_frames "$tmp/bpm.rec" >"$tmp/bpm.rel"
+	cmp -s "$tmp/alone.rel" "$tmp/bpm.rel"
+}
+jl_exact alone --bpm 120 "$scale"
+grep -q 'Link: no other peer: playing on our own grid at 120.00 bpm' \
+    "$tmp/alone.err" && [ "$status" -eq 0 ]
+tap_ok $? "alone: --link plays at once on its own grid, and says so"
+[ "$status" -eq 0 ] || fail_log alone
+tap_diff "$tmp/bpm.rel" "$tmp/alone.rel" \
+    "alone: scale.mid's $(wc -l <"$tmp/bpm.rel") events on the frames of --bpm 120"
+jl_exact alone --bpm 92.5 "$tempo"
+tap_diff "$tmp/bpm.rel" "$tmp/alone.rel" \
+    "alone: tempo.mid at --bpm 92.5, $(wc -l <"$tmp/bpm.rel") events on the frames of --bpm 92.5"
+
+# --- follow: the peer changes tempo mid-file; --clock bridges ----------
+"$MIDIPLAY" --dump --bpm 60 --clock "$scale" >"$tmp/scale-clock.exp"
+follow() {
+	peer_start follow -b 150 +3:tempo:140 +40:quit
+	play follow -- --clock "$scale"
+	peer_stop
+	judge follow "$tmp/scale-clock.exp"
+}
+jl_exact follow
+st=$?
+[ "$status" -eq 0 ] && grep -q 'Link: 1 peer at 150.00 bpm' "$tmp/follow.err"
+st2=$?
+tap_ok $st2 "follow: joined the peer's session at 150 bpm and played to the end"
+[ $st2 -eq 0 ] || fail_log follow
+set -- $(times follow)
+at=$(did follow tempo)
+[ -n "$at" ] && [ -n "$1" ] && awk -v a="$at" -v f="$1" -v l="$2" \
+    'BEGIN { exit !(f < a && a < l) }'
+tap_ok $? "follow: the peer went from 150 to 140 bpm while the file played"
+tap_ok $st "follow: every note and clock within 0.002 beat of its session beat, the first on a bar"
+say follow
+
+# --- --offset: heard DUR later than JACK can see, so sent DUR earlier ---
+offset() {
+	peer_start offset -b 150 +40:quit
+	play offset -- --offset 7ms "$scale"
+	peer_stop
+	judge offset "$tmp/scale.exp" --shift-us 7000
+}
+"$MIDIPLAY" --dump --bpm 60 "$scale" >"$tmp/scale.exp"
+jl_exact offset
+tap_ok $? "--offset 7ms: every note 7 ms ahead of its session beat, within 0.002 beat"
+say offset
+
+# --- publish: the file leads the session's tempo ------------------------
+"$MIDIPLAY" --dump --bpm 60 --end 5:1 "$tempo" >"$tmp/tempo.exp"
+"$PYTHON3" "$oracle" tempos "$tempo" --before-tick 7680 >"$tmp/file.tempos"
+publish() {
+	peer_start publish -b 150 +40:quit
+	play publish -- --link-publish --end 5:1 "$tempo"
+	peer_stop
+	"$PYTHON3" "$oracle" peer-tempos "$tmp/publish.peer" >"$tmp/peer.tempos"
+	judge publish "$tmp/tempo.exp"
+}
+jl_exact publish
+st=$?
+[ "$status" -eq 0 ]
+tap_ok $? "publish: --link-publish played tempo.mid's first 4 bars"
+[ "$status" -eq 0 ] || fail_log publish
+# the file's tempi, in order, as one run of the peer's
+n=$(wc -l <"$tmp/file.tempos")
+tr '\n' ' ' <"$tmp/file.tempos" >"$tmp/file.line"
+tr '\n' ' ' <"$tmp/peer.tempos" >"$tmp/peer.line"
+[ "$n" -gt 5 ] && grep -qF -- "$(cat "$tmp/file.line")" "$tmp/peer.line"
+st2=$?
+tap_ok $st2 "publish: the peer took the file's $n tempi, in order"
+[ $st2 -eq 0 ] || tap_diag "file: $(cat "$tmp/file.line")" "peer: $(cat "$tmp/peer.line")"
+tap_ok $st "publish: every note within 0.002 beat of its session beat, the first on a bar"
+say publish
+
+# --- start/stop sync ----------------------------------------------------
+sync_run() {
+	peer_start sync -s -b 150 +1:start +4:stop +5.5:start +60:quit
+	: >"$tmp/sync.rec"
+	rec_start "$tmp/sync.rec" -J -t 0 || return 1
+	"$MIDIPLAY" -v --link --link-start-stop -c recorder:in "$scale" \
+	    2>"$tmp/sync.err" &
+	_mp=$!
+	# until the second start has played the whole file (or 40 s)
+	_i=0
+	while [ $_i -lt 400 ]; do
+		_s=$(did sync start 2)
+		if [ -n "$_s" ] && [ "$(awk -v s="$_s" \
+		    '{ t = $NF; sub("@", "", t) } t >= s' "$tmp/sync.rec" |
+		    wc -l)" -ge 31 ]; then
+			break
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.5
+	kill -INT $_mp
+	wait $_mp
+	status=$?
+	rec_stop 10 >/dev/null
+	peer_stop
+	s2=$(did sync start 2)
+	stop=$(did sync stop 1)
+	[ -n "$s2" ] && [ -n "$stop" ] || return 1
+	judge sync "$tmp/scale.exp" --before-us "$stop" --prefix
+	sync1=$?
+	mv "$tmp/sync.verdict" "$tmp/sync1.verdict"
+	# (less the sustain off of the release at SIGINT, after the end)
+	awk '!($2 == "B0" && $3 == "40")' "$tmp/sync.rec" >"$tmp/sync.rec2"
+	mv "$tmp/sync.rec" "$tmp/sync.all"
+	mv "$tmp/sync.rec2" "$tmp/sync.rec"
+	judge sync "$tmp/scale.exp" --after-us "$s2"
+	sync2=$?
+	mv "$tmp/sync.all" "$tmp/sync.rec"
+	[ $sync1 -eq 0 ] && [ $sync2 -eq 0 ]
+}
+sync1=1
+sync2=1
+jl_exact sync_run
+[ "$status" -eq 130 ] && grep -q 'Link: playing when the session plays' "$tmp/sync.err"
+tap_ok $? "start/stop: waited for the session, followed it until SIGINT (exit $status)"
+[ "$status" -eq 130 ] || fail_log sync
+# between the stop and the next start: note-offs and sustain off only,
+# and as many note-offs as note-ons before them
+awk -v a="$stop" -v b="$s2" '{ t = $NF; sub("@", "", t) }
+	t < b && ($2 ~ /^9/) { on++ } t < b && ($2 ~ /^8/) { off++ }
+	t >= a && t < b && !($2 ~ /^8/ || ($2 == "B0" && $3 == "40")) { bad++ }
+	t >= a && t < b { n++ }
+	END { exit !(n > 0 && !bad && on == off) }' "$tmp/sync.rec"
+tap_ok $? "start/stop: the stop released the sounding notes, and nothing else played until the next start"
+tap_ok $sync1 "start/stop: the first start played on a bar, every note within 0.002 beat, until the stop"
+_jl_catlog "$tmp/sync1.verdict"
+tap_ok $sync2 "start/stop: the next start played the file again from its start, on a bar, within 0.002 beat"
+say sync
+
+# --- a stream: +1b waits on the session's beats, tempo proposes ---------
+"$PYTHON3" - "$tmp/stream.in" "$tmp/stream.exp" <<'EOF'
+import sys
+lines, exp, b = ["tempo 130"], [], 0.0
+for i in range(10):
+    lines.append("+1b on %d 100" % (60 + i)); b += 1
+    exp.append("@%.9f ch 1 on %d 100" % (b, 60 + i))
+    lines.append("+0.5b off %d 0" % (60 + i)); b += 0.5
+    exp.append("@%.9f ch 1 off %d 0" % (b, 60 + i))
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+open(sys.argv[2], "w").write("\n".join(exp) + "\n")
+EOF
+stream_run() {
+	peer_start stream -b 150 +4:tempo:104 +40:quit
+	play stream -- -
+	peer_stop
+	"$PYTHON3" "$oracle" peer-tempos "$tmp/stream.peer" >"$tmp/stream.tempos"
+	judge stream "$tmp/stream.exp"
+}
+jl_exact stream_run
+st=$?
+[ "$status" -eq 0 ]
+tap_ok $? "stream: played to the end"
+[ "$status" -eq 0 ] || fail_log stream
+# (130 bpm is 461538 us a beat: Link's 130.00013)
+tr '\n' ' ' <"$tmp/stream.tempos" | grep -q '130\.000[0-9] .*104\.000[0-9]'
+tap_ok $? "stream: its tempo command proposed 130 bpm to the session (then the peer's 104)"
+tap_ok $st "stream: every +1b and +0.5b within 0.002 beat of its session beat, the first on a bar"
+say stream
+
+# --- a stream that mixes beats and seconds, alone at 120 bpm ------------
+printf '+1b on 72 100 +0.25 off 72 0\n+1b on 74 100 +0.5 off 74 0\n' \
+    >"$tmp/mixed.in"
+mixed() {
+	play mixed -- - || return 1
+	[ "$status" -eq 0 ] || return 1
+	awk 'NR == 1 { a = $1 } NR == 2 { b = $1 } NR == 3 { c = $1 }
+	    NR == 4 { d = $1 } END { exit !(NR == 4 && b - a == 12000 &&
+	    c - a == 36000 && d - c == 24000) }' "$tmp/mixed.rec"
+}
+jl_exact mixed
+tap_ok $? "stream: seconds after a beat stay seconds, a beat after seconds counts from there (frames $(cut -d' ' -f1 "$tmp/mixed.rec" | tr '\n' ' '))"
+
+# --- the real-time rule --------------------------------------------------
+count() {
+	if [ -f "$1" ]; then
+		awk -v k="$2" '$1 == k { n = $2 } END { print (n == "" ? -1 : n) }' "$1"
+	else
+		echo -1
+	fi
+}
+rt_file() {
+	peer_start rtf -b 150 +3:tempo:118 +40:quit
+	play rtf LD_PRELOAD="$so_dir/rtcheck.so" RTCHECK_OUT="$tmp/rtf.rt" -- \
+	    --link-publish --clock --end 3:1 "$tempo"
+	peer_stop
+}
+rt_file
+[ "$status" -eq 0 ] && [ "$(count "$tmp/rtf.rt" cycles)" -gt 0 ] &&
+    [ "$(wc -l <"$tmp/rtf.rec")" -gt 100 ]
+tap_ok $? "rtcheck: --link --link-publish --clock with a peer ran under the checker ($(count "$tmp/rtf.rt" cycles) cycles)"
+[ "$status" -eq 0 ] || fail_log rtf
+[ "$(count "$tmp/rtf.rt" total)" -eq 0 ]
+tap_ok $? "rtcheck: a file on the session: no allocation, lock or system call in the callback (total $(count "$tmp/rtf.rt" total))"
+[ "$(count "$tmp/rtf.rt" total)" -eq 0 ] || _jl_catlog "$tmp/rtf.rt"
+cp "$tmp/stream.in" "$tmp/rts.in"
+rt_stream() {
+	peer_start rts -b 150 +3:tempo:118 +40:quit
+	play rts LD_PRELOAD="$so_dir/rtcheck.so" RTCHECK_OUT="$tmp/rts.rt" -- -
+	peer_stop
+}
+rt_stream
+[ "$status" -eq 0 ] && [ "$(count "$tmp/rts.rt" cycles)" -gt 0 ] &&
+    [ "$(wc -l <"$tmp/rts.rec")" -eq 20 ]
+tap_ok $? "rtcheck: a --link stream with a tempo proposal ran under the checker ($(count "$tmp/rts.rt" cycles) cycles)"
+[ "$status" -eq 0 ] || fail_log rts
+[ "$(count "$tmp/rts.rt" total)" -eq 0 ]
+tap_ok $? "rtcheck: a stream on the session: no allocation, lock or system call in the callback (total $(count "$tmp/rts.rt" total))"
+[ "$(count "$tmp/rts.rt" total)" -eq 0 ] || _jl_catlog "$tmp/rts.rt"
+# The callback reads two clocks each cycle (clock_gettime of
+# CLOCK_MONOTONIC_RAW, and jack_get_time), which the checker leaves
+# alone as vDSO calls: strace sees every clock_gettime that is a system
+# call, and there is none, from any thread.
+peer_start strace -b 150 +40:quit
+: >"$tmp/strace.rec"
+rec_start "$tmp/strace.rec" -t 1.5 || true
+timeout -s KILL 60 strace -f --seccomp-bpf -e trace=clock_gettime \
+    -o "$tmp/strace.txt" "$MIDIPLAY" --link -c recorder:in --end 2:1 "$scale" \
+    2>"$tmp/strace.err"
+status=$?
+rec_wait 30 >/dev/null
+peer_stop
+[ "$status" -eq 0 ] && [ "$(wc -l <"$tmp/strace.rec")" -gt 5 ] &&
+    [ -f "$tmp/strace.txt" ] && ! grep -q 'clock_gettime(' "$tmp/strace.txt"
+tap_ok $? "strace: midiplay --link made no clock_gettime system call (its clock reads are vDSO calls)"
+[ -f "$tmp/strace.txt" ] && grep 'clock_gettime(' "$tmp/strace.txt" | head -n 5 | sed 's/^/# /'
+[ "$status" -eq 0 ] || fail_log strace
+
+# --- errors ---------------------------------------------------------------
+"$MIDIPLAY" --link --start 12.5 "$scale" >/dev/null 2>"$tmp/e1"
+[ $? -eq 2 ] && grep -q 'position is bar:beat' "$tmp/e1"
+tap_ok $? "--link --start 12.5: a usage error, positions are bars and beats"
+"$MIDIPLAY" --link-publish "$scale" >/dev/null 2>"$tmp/e2"
+[ $? -eq 2 ] && grep -q 'go with --link' "$tmp/e2"
+tap_ok $? "--link-publish without --link: a usage error"
+"$MIDIPLAY" --link --link-start-stop - </dev/null >/dev/null 2>"$tmp/e3"
+[ $? -eq 2 ] && grep -q 'are for files' "$tmp/e3"
+tap_ok $? "--link-start-stop with a stream: a usage error"
+
+peer_stop
+jack_stop
+tap_exit
