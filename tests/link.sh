@@ -15,9 +15,8 @@
 # tempo mid-file, --clock too: every event within 0.002 beat of its
 # session beat, the first on a bar); --offset; publish (the peer takes
 # the file's tempo map); start/stop sync; a stream with +1b waits and a
-# tempo proposal; beats and seconds mixed in a stream; the real-time rule
-# (tests/rtcheck.so: no allocation, lock or system call in the callback;
-# strace: no clock_gettime system call, the clock reads being vDSO calls).
+# tempo proposal; beats and seconds mixed in a stream.  (The real-time
+# rule with --link is tests/link-rtcheck.sh.)
 # MP_JACK=pipewire runs it on PipeWire's libjack, whose clock is
 # CLOCK_MONOTONIC, not Link's (the case that catches a missing offset).
 top_srcdir=${top_srcdir:-.}
@@ -25,103 +24,13 @@ top_srcdir=${top_srcdir:-.}
 netns_enter "$0" "$@"
 . "$top_srcdir/tests/jacklib.sh"
 jack_require
-MIDIPLAY=${MIDIPLAY:-${top_builddir:-$top_srcdir}/src/midiplay}
-LINKPEER=${LINKPEER:-${builddir:-$top_srcdir/tests}/linkpeer}
-PYTHON3=${PYTHON3:-python3}
-oracle="$top_srcdir/tests/linkoracle.py"
-so_dir=$(cd "${builddir:-$(dirname "$0")}" && pwd) || exit 1
-[ -x "$LINKPEER" ] || tap_bail "$LINKPEER is not built (configure found no Link?)"
-[ -f "$so_dir/rtcheck.so" ] || tap_bail "$so_dir/rtcheck.so is not built"
-command -v strace >/dev/null 2>&1 || tap_bail "strace is not installed (apt-get install strace)"
-"$MIDIPLAY" --help | grep -q -- --link || tap_bail "$MIDIPLAY has no --link"
-
-tmp=$(mktemp -d)
-PEER_PID=
-peer_stop() {
-	if [ -n "$PEER_PID" ]; then
-		kill -TERM "$PEER_PID" 2>/dev/null
-		wait "$PEER_PID" 2>/dev/null
-		PEER_PID=
-	fi
-}
-trap 'peer_stop; jack_stop; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-# peer_start NAME ARGS...: tests/linkpeer logging to $tmp/NAME.peer.
-peer_start() {
-	_n=$1
-	shift
-	"$LINKPEER" -o "$tmp/$_n.peer" "$@" &
-	PEER_PID=$!
-	_i=0
-	while ! grep -q '^start' "$tmp/$_n.peer" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	# Link joins the older of two sessions, but of two begun within
-	# 0.5 s of each other the one with the lower (random) id: the
-	# peer's is to be the older, as Live's would be
-	sleep 0.7
-}
-
-# play NAME [ENV=VALUE...] -- ARGS...: midiplay -v --link ARGS into the
-# recorder; $tmp/NAME.rec, $tmp/NAME.err, $status.  Standard input is
-# $tmp/NAME.in when there is one.
-play() {
-	_n=$1
-	shift
-	_env=
-	while [ "$1" != "--" ]; do
-		_env="$_env $1"
-		shift
-	done
-	shift
-	: >"$tmp/$_n.rec"
-	rec_start "$tmp/$_n.rec" -J -t 1.5 || { status=1; return 1; }
-	[ -f "$tmp/$_n.in" ] || : >"$tmp/$_n.in"
-	# shellcheck disable=SC2086 # $_env is split on purpose
-	timeout -s KILL 90 env $_env "$MIDIPLAY" -v --link -c recorder:in "$@" \
-	    <"$tmp/$_n.in" 2>"$tmp/$_n.err"
-	status=$?
-	rec_wait 30 >/dev/null
-}
-
-# judge NAME EXPECTED [ORACLE OPTIONS]: the oracle on NAME's recording and
-# peer log; its verdict in $tmp/NAME.verdict, its status returned.
-judge() {
-	_n=$1
-	_e=$2
-	shift 2
-	"$PYTHON3" "$oracle" "$tmp/$_n.peer" "$tmp/$_n.rec" "$_e" --show 3 "$@" \
-	    >"$tmp/$_n.verdict" 2>&1
-}
-
-# say NAME: the verdict and, if it failed, midiplay's stderr, as comments.
-say() {
-	_jl_catlog "$tmp/$1.verdict"
-}
-fail_log() {
-	tap_diag "midiplay's stderr:"
-	head -n 40 "$tmp/$1.err" | sed 's/^/# /'
-}
-
-# did NAME WHAT [N]: the time (us) of the peer's Nth (default 1st) WHAT.
-did() {
-	awk -v w="$2" -v k="${3:-1}" '$1 == "did" && $3 == w && ++n == k {
-		print $2; exit }' "$tmp/$1.peer"
-}
-
-# times NAME: the first and the last event's time (us), on one line.
-times() {
-	awk 'NR == 1 { f = $NF } { l = $NF } END { gsub("@", "", f);
-		gsub("@", "", l); print f, l }' "$tmp/$1.rec"
-}
+. "$top_srcdir/tests/linklib.sh"
 
 rel_frames() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
 }
 
-tap_plan 26
+tap_plan 21
 jack_start 256 || tap_bail "cannot start a JACK server"
 scale=$top_srcdir/samples/scale.mid
 tempo=$top_srcdir/samples/tempo.mid
@@ -274,9 +183,15 @@ say sync
 import sys
 lines, exp, b = ["tempo 130"], [], 0.0
 for i in range(10):
-    lines.append("+1b on %d 100" % (60 + i)); b += 1
+    if i % 2:
+        lines.append("+1b on %d 100" % (60 + i))
+        lines.append("+0.5b off %d 0" % (60 + i))
+    else:
+        lines.append("+1b note %d 100 0.5b" % (60 + i))
+        lines.append("+0.5b")
+    b += 1
     exp.append("@%.9f ch 1 on %d 100" % (b, 60 + i))
-    lines.append("+0.5b off %d 0" % (60 + i)); b += 0.5
+    b += 0.5
     exp.append("@%.9f ch 1 off %d 0" % (b, 60 + i))
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 open(sys.argv[2], "w").write("\n".join(exp) + "\n")
@@ -296,7 +211,7 @@ tap_ok $? "stream: played to the end"
 # (130 bpm is 461538 us a beat: Link's 130.00013)
 tr '\n' ' ' <"$tmp/stream.tempos" | grep -q '130\.000[0-9] .*104\.000[0-9]'
 tap_ok $? "stream: its tempo command proposed 130 bpm to the session (then the peer's 104)"
-tap_ok $st "stream: every +1b and +0.5b within 0.002 beat of its session beat, the first on a bar"
+tap_ok $st "stream: every +1b, +0.5b and note of 0.5b within 0.002 beat of its session beat, the first on a bar"
 say stream
 
 # --- a stream that mixes beats and seconds, alone at 120 bpm ------------
@@ -311,61 +226,6 @@ mixed() {
 }
 jl_exact mixed
 tap_ok $? "stream: seconds after a beat stay seconds, a beat after seconds counts from there (frames $(cut -d' ' -f1 "$tmp/mixed.rec" | tr '\n' ' '))"
-
-# --- the real-time rule --------------------------------------------------
-count() {
-	if [ -f "$1" ]; then
-		awk -v k="$2" '$1 == k { n = $2 } END { print (n == "" ? -1 : n) }' "$1"
-	else
-		echo -1
-	fi
-}
-rt_file() {
-	peer_start rtf -b 150 +3:tempo:118 +40:quit
-	play rtf LD_PRELOAD="$so_dir/rtcheck.so" RTCHECK_OUT="$tmp/rtf.rt" -- \
-	    --link-publish --clock --end 3:1 "$tempo"
-	peer_stop
-}
-rt_file
-[ "$status" -eq 0 ] && [ "$(count "$tmp/rtf.rt" cycles)" -gt 0 ] &&
-    [ "$(wc -l <"$tmp/rtf.rec")" -gt 100 ]
-tap_ok $? "rtcheck: --link --link-publish --clock with a peer ran under the checker ($(count "$tmp/rtf.rt" cycles) cycles)"
-[ "$status" -eq 0 ] || fail_log rtf
-[ "$(count "$tmp/rtf.rt" total)" -eq 0 ]
-tap_ok $? "rtcheck: a file on the session: no allocation, lock or system call in the callback (total $(count "$tmp/rtf.rt" total))"
-[ "$(count "$tmp/rtf.rt" total)" -eq 0 ] || _jl_catlog "$tmp/rtf.rt"
-cp "$tmp/stream.in" "$tmp/rts.in"
-rt_stream() {
-	peer_start rts -b 150 +3:tempo:118 +40:quit
-	play rts LD_PRELOAD="$so_dir/rtcheck.so" RTCHECK_OUT="$tmp/rts.rt" -- -
-	peer_stop
-}
-rt_stream
-[ "$status" -eq 0 ] && [ "$(count "$tmp/rts.rt" cycles)" -gt 0 ] &&
-    [ "$(wc -l <"$tmp/rts.rec")" -eq 20 ]
-tap_ok $? "rtcheck: a --link stream with a tempo proposal ran under the checker ($(count "$tmp/rts.rt" cycles) cycles)"
-[ "$status" -eq 0 ] || fail_log rts
-[ "$(count "$tmp/rts.rt" total)" -eq 0 ]
-tap_ok $? "rtcheck: a stream on the session: no allocation, lock or system call in the callback (total $(count "$tmp/rts.rt" total))"
-[ "$(count "$tmp/rts.rt" total)" -eq 0 ] || _jl_catlog "$tmp/rts.rt"
-# The callback reads two clocks each cycle (clock_gettime of
-# CLOCK_MONOTONIC_RAW, and jack_get_time), which the checker leaves
-# alone as vDSO calls: strace sees every clock_gettime that is a system
-# call, and there is none, from any thread.
-peer_start strace -b 150 +40:quit
-: >"$tmp/strace.rec"
-rec_start "$tmp/strace.rec" -t 1.5 || true
-timeout -s KILL 60 strace -f --seccomp-bpf -e trace=clock_gettime \
-    -o "$tmp/strace.txt" "$MIDIPLAY" --link -c recorder:in --end 2:1 "$scale" \
-    2>"$tmp/strace.err"
-status=$?
-rec_wait 30 >/dev/null
-peer_stop
-[ "$status" -eq 0 ] && [ "$(wc -l <"$tmp/strace.rec")" -gt 5 ] &&
-    [ -f "$tmp/strace.txt" ] && ! grep -q 'clock_gettime(' "$tmp/strace.txt"
-tap_ok $? "strace: midiplay --link made no clock_gettime system call (its clock reads are vDSO calls)"
-[ -f "$tmp/strace.txt" ] && grep 'clock_gettime(' "$tmp/strace.txt" | head -n 5 | sed 's/^/# /'
-[ "$status" -eq 0 ] || fail_log strace
 
 # --- errors ---------------------------------------------------------------
 "$MIDIPLAY" --link --start 12.5 "$scale" >/dev/null 2>"$tmp/e1"
