@@ -107,7 +107,8 @@ linkplay_beat(struct linkplay *lp)
 		return 0;
 	linkclock_map(&lp->clock, &m, &shift);
 	pos = (double)atomic_load(&lp->jo->position) - shift;
-	return linkmap_beat(&m, pos);
+	pos = linkmap_beat(&m, pos);
+	return pos > 0 ? pos : 0;      /* (the cycle beat 0 falls in) */
 }
 
 void

@@ -30,7 +30,7 @@ rel_frames() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
 }
 
-tap_plan 21
+tap_plan 23
 jack_start 256 || tap_bail "cannot start a JACK server"
 scale=$top_srcdir/samples/scale.mid
 tempo=$top_srcdir/samples/tempo.mid
@@ -83,14 +83,40 @@ say follow
 # --- --offset: heard DUR later than JACK can see, so sent DUR earlier ---
 offset() {
 	peer_start offset -b 150 +40:quit
-	play offset -- --offset 7ms "$scale"
+	play offset -- --offset 7ms --start 2:1 --transpose 2 "$scale"
 	peer_stop
-	judge offset "$tmp/scale.exp" --shift-us 7000
+	judge offset "$tmp/offset.exp" --shift-us 7000
 }
 "$MIDIPLAY" --dump --bpm 60 "$scale" >"$tmp/scale.exp"
+"$MIDIPLAY" --dump --bpm 60 --start 2:1 --transpose 2 "$scale" >"$tmp/offset.exp"
 jl_exact offset
-tap_ok $? "--offset 7ms: every note 7 ms ahead of its session beat, within 0.002 beat"
+tap_ok $? "--offset 7ms --start 2:1 --transpose 2: every note 7 ms ahead of its session beat, within 0.002 beat"
 say offset
+
+# --- --link-wait: a peer that comes later ------------------------------
+wait_run() {
+	: >"$tmp/wait.peer"
+	play wait -- --link-wait --end 3:1 "$scale" &
+	_bg=$!
+	sleep 1.5
+	"$LINKPEER" -o "$tmp/wait.peer" -b 150 +40:quit &
+	PEER_PID=$!
+	wait $_bg
+	status=$(cat "$tmp/wait.status" 2>/dev/null || echo 1)
+	peer_stop
+	judge wait "$tmp/wait.exp"
+}
+"$MIDIPLAY" --dump --bpm 60 --end 3:1 "$scale" >"$tmp/wait.exp"
+jl_exact wait_run
+st=$?
+grep -q 'Link: waiting for another peer' "$tmp/wait.err" &&
+    ! grep -q 'no other peer' "$tmp/wait.err" &&
+    grep -q '^peers 1' "$tmp/wait.peer" && [ "$status" -eq 0 ]
+st2=$?
+tap_ok $st2 "--link-wait: waited for the peer that came 1.5 s later, then played"
+[ $st2 -eq 0 ] || fail_log wait
+tap_ok $st "--link-wait: on the shared grid, within 0.002 beat, the first on a bar"
+say wait
 
 # --- publish: the file leads the session's tempo ------------------------
 "$MIDIPLAY" --dump --bpm 60 --end 5:1 "$tempo" >"$tmp/tempo.exp"

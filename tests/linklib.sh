@@ -51,7 +51,8 @@ peer_start() {
 }
 
 # play NAME [ENV=VALUE...] -- ARGS...: midiplay -v --link ARGS into the
-# recorder; $tmp/NAME.rec, $tmp/NAME.err, $status.  Standard input is
+# recorder; $tmp/NAME.rec, $tmp/NAME.err, $status (and $tmp/NAME.status,
+# for a play in the background).  Standard input is
 # $tmp/NAME.in when there is one.
 play() {
 	_n=$1
@@ -69,6 +70,7 @@ play() {
 	timeout -s KILL 90 env $_env "$MIDIPLAY" -v --link -c recorder:in "$@" \
 	    <"$tmp/$_n.in" 2>"$tmp/$_n.err"
 	status=$?
+	echo "$status" >"$tmp/$_n.status"
 	rec_wait 30 >/dev/null
 }
 
