@@ -274,7 +274,10 @@ linkclock_stopped(struct linkclock *lk, uint32_t nframes, uint32_t *off)
 	    (double)mplink_rt_playing_time(lk->link));
 	if (at >= nframes)
 		return 0;
-	*off = at <= 0 ? 0 : (uint32_t)at;
+	/* the first frame at or after the stop */
+	*off = at <= 0 ? 0 : (uint32_t)ceil(at);
+	if (*off >= nframes)
+		return 0;
 	lk->playing = 0;
 	return 1;
 }
