@@ -837,8 +837,9 @@ control_open(struct control **cp, struct smf_reader *r, const char *name,
 	if (c->ppq == 0 && (o->bpm_num || o->clock ||
 	    o->start.kind == CTL_POS_BBT || o->end.kind == CTL_POS_BBT)) {
 		log_error("%s: %s needs a file whose time is in beats, and "
-		    "this one's division is SMPTE", name, o->bpm_num ?
-		    "--bpm" : o->clock ? "--clock" : "a position in bars");
+		    "this one's division is SMPTE", name, o->link ? "--link" :
+		    o->bpm_num ? "--bpm" : o->clock ? "--clock" :
+		    "a position in bars");
 		free(c);
 		return -1;
 	}

@@ -380,7 +380,9 @@ jackout_process(jack_nframes_t nframes, void *arg)
 	}
 	jo->last32 = now32;
 	atomic_fetch_add_explicit(&jo->cycles, 1, memory_order_relaxed);
-	if (jo->lk != NULL)
+	/* (jackout_link comes before the start, which orders it) */
+	if (atomic_load_explicit(&jo->start, memory_order_acquire) &&
+	    jo->lk != NULL)
 		linkclock_cycle(jo->lk, nframes, atomic_load_explicit(
 		    &jo->play_latency, memory_order_relaxed), jo->now -
 		    atomic_load_explicit(&jo->zero_frame, memory_order_relaxed));

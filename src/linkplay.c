@@ -96,6 +96,16 @@ linkplay_service(struct linkplay *lp)
 	linkclock_service(&lp->clock, log_get_level() >= LOG_VERBOSE);
 }
 
+uint32_t
+linkplay_shift(struct linkplay *lp)
+{
+	struct linkmap m;
+	uint32_t shift;
+
+	linkclock_map(&lp->clock, &m, &shift);
+	return shift;
+}
+
 double
 linkplay_beat(struct linkplay *lp)
 {

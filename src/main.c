@@ -143,10 +143,6 @@ stream_realtime(struct sched *sched)
 		    strerror(err));
 }
 
-/*
- * Play SRC through JO until the end, a signal or the server's loss.
- * STREAM, when not NULL, is the source's stream.  The exit status.
- */
 /* The progress line's position and length: seconds, or with --link song
  * beats (SCHED's records carry them). */
 static void
@@ -162,11 +158,16 @@ show_progress(struct progress *sh, struct jackout *jo, struct sched *sched,
 		return;
 	}
 	sh->beats = 1;
-	linkplay_describe(lp, sh->link, sizeof sh->link);
+	if (sh->progress)
+		linkplay_describe(lp, sh->link, sizeof sh->link);
 	progress_update(sh, linkplay_beat(lp), done ? end / LINKMAP_FX : -1,
 	    force);
 }
 
+/*
+ * Play SRC through JO until the end, a signal or the server's loss.
+ * STREAM, when not NULL, is the source's stream.  The exit status.
+ */
 static int
 play(struct jackout *jo, struct mp_source *src, struct stream *stream,
     struct progress *sh, const struct options *o, struct linkplay *lp)
@@ -241,7 +242,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 				log_info("playing on the Link session's beat 0 "
 				    "from frame %llu at %u Hz",
 				    (unsigned long long)(atomic_load(
-				    &jo->zero_frame) + lp->clock.shift), jo->rate);
+				    &jo->zero_frame) + linkplay_shift(lp)),
+				    jo->rate);
 			else
 				log_info("playing from frame %llu at %u Hz",
 				    (unsigned long long)atomic_load(

@@ -30,7 +30,7 @@ rel_frames() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
 }
 
-tap_plan 23
+tap_plan 24
 jack_start 256 || tap_bail "cannot start a JACK server"
 scale=$top_srcdir/samples/scale.mid
 tempo=$top_srcdir/samples/tempo.mid
@@ -263,6 +263,9 @@ tap_ok $? "--link-publish without --link: a usage error"
 "$MIDIPLAY" --link --link-start-stop - </dev/null >/dev/null 2>"$tmp/e3"
 [ $? -eq 2 ] && grep -q 'are for files' "$tmp/e3"
 tap_ok $? "--link-start-stop with a stream: a usage error"
+"$MIDIPLAY" --link "$top_srcdir/tests/data/smpte-25.mid" >/dev/null 2>"$tmp/e4"
+[ $? -eq 1 ] && grep -q 'smpte-25.mid: --link needs a file whose time is in beats' "$tmp/e4"
+tap_ok $? "--link on a file timed in SMPTE frames: an error naming the file"
 
 peer_stop
 jack_stop

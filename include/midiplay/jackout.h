@@ -130,7 +130,8 @@ void jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t,
 
 /* Play on a Link session through LK (linkclock.h), with start/stop sync
  * when SYNC (then SEEK(CTX, 0, RATE) replays the source from its start at
- * each start, and CLOCK sends Stop at each stop).  Before jackout_start. */
+ * each start, and CLOCK sends Stop at each stop).  Before jackout_start:
+ * the callback looks at LK only once it has seen the start. */
 void jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
     void (*seek)(void *, uint64_t, uint32_t), void *ctx, int clock);
 

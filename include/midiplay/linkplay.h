@@ -46,6 +46,9 @@ int linkplay_begin(struct linkplay *lp, volatile sig_atomic_t *stop);
 /* From the main loop, every few milliseconds. */
 void linkplay_service(struct linkplay *lp);
 
+/* Where song beat 0 is, in frames after jackout's zero frame. */
+uint32_t linkplay_shift(struct linkplay *lp);
+
 /* The song beat now (0 before the start). */
 double linkplay_beat(struct linkplay *lp);
 
