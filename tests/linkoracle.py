@@ -4,7 +4,8 @@
 
 Usage: linkoracle.py PEERLOG RECORDED EXPECTED [--quantum Q] [--tol T]
                      [--after-us T0] [--before-us T1] [--prefix]
-                     [--shift-us S] [--show N]
+                     [--shift-us S] [--window-us START LEN TOL2]
+                     [--show N]
        linkoracle.py tempos SMF [--before-tick TICK]
        linkoracle.py peer-tempos PEERLOG
 
@@ -29,6 +30,9 @@ With --after-us, only events at or after that time count, with
 --before-us only those before (a start/stop run); with --prefix the events
 that came may be the first ones of those expected.  --shift-us S: the
 events were meant to be heard S microseconds after they arrived (--offset).
+--window-us: events heard from START for LEN microseconds need only be
+within TOL2 beats (after a peer's tempo change: Link sends a peer's state
+at most every 50 ms, and a cycle already written keeps the old tempo).
 --show N prints the N worst events.
 
 "tempos" prints the tempo changes of a Standard MIDI File, one bpm a line
@@ -208,12 +212,19 @@ def main(argv):
     args = []
     q, tol, after, before, shift, show = 4.0, 0.002, None, None, 0.0, 0
     prefix = False
+    window = None
     i = 1
     while i < len(argv):
         a = argv[i]
         if a == "--prefix":
             prefix = True
             i += 1
+            continue
+        if a == "--window-us":
+            if i + 3 >= len(argv):
+                fail(a + " needs START LEN TOL2")
+            window = tuple(float(x) for x in argv[i + 1:i + 4])
+            i += 4
             continue
         if a in ("--quantum", "--tol", "--after-us", "--before-us",
                  "--shift-us", "--show"):
@@ -261,12 +272,25 @@ def main(argv):
     # its first event fell, less that event's song beat
     base = round((beats[0] - want[0][0]) / q) * q
     errs = [beats[k] - (base + want[k][0]) for k in range(len(got))]
-    worst = max(range(len(errs)), key=lambda k: abs(errs[k]))
+    inwin = [window is not None and
+             window[0] <= got[k][0] < window[0] + window[1]
+             for k in range(len(got))]
+    if all(inwin):
+        fail("every event is in the window")
+    worst = max((k for k in range(len(errs)) if not inwin[k]),
+                key=lambda k: abs(errs[k]))
     ok = abs(errs[worst]) <= tol
     mean = sum(abs(e) for e in errs) / len(errs)
     print("%d events; song beat 0 on the peer's beat %.6f (a %g-beat "
           "boundary); error: max %.6f beat (event %d), mean %.6f" %
           (len(errs), base, q, abs(errs[worst]), worst + 1, mean))
+    if window is not None:
+        ks = [k for k in range(len(errs)) if inwin[k]]
+        wmax = max([abs(errs[k]) for k in ks], default=0.0)
+        ok = ok and wmax <= window[2]
+        print("  %d events in the %.0f ms after the peer's change: max "
+              "%.6f beat (at most %g)" % (len(ks), window[1] / 1000, wmax,
+                                          window[2]))
     for k in sorted(range(len(errs)), key=lambda k: -abs(errs[k]))[:show]:
         print("  event %d: song beat %.6f, peer beat %.6f, error %+.6f (%s)" %
               (k + 1, want[k][0], beats[k] - base, errs[k], want[k][2]))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* recorder - JACK MIDI recorder used by the midiplay test suite.
  *
- * Usage: recorder [-ATJ] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
+ * Usage: recorder [-ATJ] [-L FRAMES] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
  *
  * Registers the MIDI input port CLIENTNAME:in (default client name "recorder"),
  * activates, connects every -c SOURCEPORT to it (waiting up to 5 s for each
@@ -19,6 +19,9 @@
  * libjack's jack_frames_to_time() gives it on JACK's clock, plus the
  * offset between the two clocks read in the same cycle (jackd2's JACK
  * clock is CLOCK_MONOTONIC_RAW too, PipeWire's is CLOCK_MONOTONIC).
+ * -L FRAMES: the input port says it is heard FRAMES after it receives
+ * (its playback latency, as a synth's would), so that clients before it
+ * see that much playback latency on their outputs.
  *
  * Exit: after COUNT events (-N), after IDLE_SECONDS (default 2; 0 = never)
  * without an event once at least one arrived, or on SIGTERM/SIGINT: status 0.
@@ -85,6 +88,7 @@ static jack_client_t *client;
 static jack_port_t *in_port;
 static int transport_frames;        /* -T */
 static int raw_times;               /* -J */
+static long play_latency = -1;      /* -L */
 static int audio_port;              /* -A */
 
 /* Process-thread-only state for the 64-bit frame counter. */
@@ -180,6 +184,17 @@ static int process(jack_nframes_t nframes, void *arg)
 	return 0;
 }
 
+/* -L: the input's playback latency (JACK's latency callback). */
+static void on_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+	(void)arg;
+	if (mode == JackPlaybackLatency && play_latency >= 0) {
+		jack_latency_range_t r = { (jack_nframes_t)play_latency,
+		    (jack_nframes_t)play_latency };
+		jack_port_set_latency_range(in_port, JackPlaybackLatency, &r);
+	}
+}
+
 static int on_xrun(void *arg)
 {
 	(void)arg;
@@ -214,7 +229,7 @@ static void sleep_ms(long ms)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " [-ATJ] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
+	fprintf(f, "Usage: " PROG " [-ATJ] [-L FRAMES] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
 }
 
 /* Drain the ring, writing at most `limit` more events (0 = no limit).
@@ -266,7 +281,7 @@ int main(int argc, char **argv)
 		perror(PROG);
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "ATJn:c:t:N:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "ATJL:n:c:t:N:o:h")) != -1) {
 		char *end;
 		switch (opt) {
 		case 'T':
@@ -274,6 +289,15 @@ int main(int argc, char **argv)
 			break;
 		case 'J':
 			raw_times = 1;
+			break;
+		case 'L':
+			errno = 0;
+			play_latency = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || play_latency < 0 ||
+			    play_latency > 1000000) {
+				fprintf(stderr, PROG ": bad latency '%s'\n", optarg);
+				return 2;
+			}
 			break;
 		case 'A':
 			audio_port = 1;
@@ -372,6 +396,8 @@ int main(int argc, char **argv)
 	}
 	jack_set_process_callback(client, process, NULL);
 	jack_set_xrun_callback(client, on_xrun, NULL);
+	if (play_latency >= 0)
+		jack_set_latency_callback(client, on_latency, NULL);
 	jack_on_shutdown(client, on_shutdown, NULL);
 	if (jack_activate(client) != 0) {
 		fprintf(stderr, PROG ": cannot activate JACK client\n");
