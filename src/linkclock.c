@@ -371,6 +371,13 @@ linkclock_service(struct linkclock *lk, int verbose)
 			log_info("Link: %zu peer%s now, at %.2f bpm", s.peers,
 			    s.peers == 1 ? "" : "s", s.tempo);
 		lk->svc_peers = s.peers;
+		lk->svc_tempo = s.tempo;
+	}
+	if (fabs(s.tempo - lk->svc_tempo) >= 0.005) {
+		if (verbose)
+			log_info("Link: the session's tempo is %.2f bpm at its "
+			    "beat %.2f", s.tempo, s.beat);
+		lk->svc_tempo = s.tempo;
 	}
 	if (!lk->sync)
 		return;

@@ -41,6 +41,7 @@
 #define READ_CHUNK 65536
 #define MAX_LINE (1u << 20)      /* longer lines are rejected */
 #define POLL_MAX_MS 100          /* wake up this often to see interrupts */
+#define BEAT_POLL_MS 5           /* --link: this often while beats wait */
 #define MAX_PENDING (1u << 22)   /* events waiting for their time (about
                                   * 300 MB): past this, input is not read
                                   * until some are sent */
@@ -675,6 +676,10 @@ stream_next(void *ctx, struct mp_event *ev)
 				uint64_t wait = next > horizon ? next - horizon : 0;
 
 				timeout = (int)(wait / 1000000u);
+				/* a beat comes sooner if the tempo rises: look
+				 * again often enough */
+				if (pend_len(&s->p[1]) > 0 && timeout > BEAT_POLL_MS)
+					timeout = BEAT_POLL_MS;
 			}
 			if (pending(s) >= MAX_PENDING) {
 				poll(NULL, 0, timeout < 0 || timeout >

@@ -72,12 +72,13 @@ struct linkclock {
 
 	/* the callback's map and song time zero, for other threads */
 	atomic_uint pub_seq;        /* odd while being written */
-	_Atomic double pub_beat, pub_frame, pub_bpm;
+	_Atomic uint64_t pub_beat, pub_frame, pub_bpm;  /* doubles' bits */
 	_Atomic uint64_t pub_shift;
 	atomic_int pub_playing;
 
 	/* main only (linkclock_service) */
 	size_t svc_peers;
+	double svc_tempo;
 	int svc_playing;
 	int64_t svc_started;
 
