@@ -32,7 +32,7 @@ rel_frames() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
 }
 
-tap_plan 27
+tap_plan 28
 jack_start 256 || tap_bail "cannot start a JACK server"
 scale=$top_srcdir/samples/scale.mid
 tempo=$top_srcdir/samples/tempo.mid
@@ -90,14 +90,17 @@ say follow
 # --- --offset: heard DUR later than JACK can see, so sent DUR earlier ---
 offset() {
 	peer_start offset -b 150 +40:quit
-	play offset -- --offset 7ms --start 2:1 --transpose 2 "$scale"
+	play offset -- --offset 7ms --start 2:1 --transpose 2 --bpm 128 "$scale"
 	peer_stop
+	"$PYTHON3" "$oracle" peer-tempos "$tmp/offset.peer" >"$tmp/offset.tempos"
 	judge offset "$tmp/offset.exp" --shift-us 7000
 }
 "$MIDIPLAY" --dump --bpm 60 "$scale" >"$tmp/scale.exp"
 "$MIDIPLAY" --dump --bpm 60 --start 2:1 --transpose 2 "$scale" >"$tmp/offset.exp"
 jl_exact offset
 tap_ok $? "--offset 7ms --start 2:1 --transpose 2: every note 7 ms ahead of its session beat, within 0.002 beat"
+tr '\n' ' ' <"$tmp/offset.tempos" | grep -q '^150.0000 128.0000 $'
+tap_ok $? "--bpm 128 with a peer at 150: proposed once, the session took it ($(tr '\n' ' ' <"$tmp/offset.tempos"))"
 say offset
 
 # --- latency: JACK's playback latency, and what midiplay adds ----------
