@@ -354,8 +354,10 @@ commit_requests(struct linkclock *lk)
 			    lk->quantum);
 		}
 		tail++;
-		atomic_store_explicit(&lk->req_tail, tail, memory_order_release);
-		atomic_store_explicit(&lk->req_done, tail, memory_order_release);
+		atomic_store_explicit(&lk->req_tail, tail,
+		    memory_order_release);
+		atomic_store_explicit(&lk->req_done, tail,
+		    memory_order_release);
 	}
 }
 

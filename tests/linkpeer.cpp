@@ -47,7 +47,8 @@ struct action {
 static void
 usage()
 {
-	std::fprintf(stderr, "usage: linkpeer [-s] [-q QUANTUM] [-b BPM] -o LOG "
+	std::fprintf(stderr, "usage: linkpeer [-s] [-q QUANTUM] [-b BPM] "
+	    "-o LOG "
 	    "[T:tempo:BPM | T:start | T:stop | T:quit]...\n");
 	std::exit(2);
 }
@@ -131,7 +132,8 @@ main(int argc, char **argv)
 	    static_cast<long long>(t0.count()), quantum);
 	while (!quit) {
 		const auto now = link.clock().micros();
-		const double secs = static_cast<double>((now - t0).count()) / 1e6;
+		const double secs =
+		    static_cast<double>((now - t0).count()) / 1e6;
 		size_t peers = link.numPeers();
 
 		if (peers > 0 && tpeer.count() < 0)
@@ -145,8 +147,8 @@ main(int argc, char **argv)
 			if (a.after_peer) {
 				if (tpeer.count() < 0)
 					continue;
-				since = static_cast<double>((now - tpeer).count()) /
-				    1e6;
+				since = static_cast<double>(
+				    (now - tpeer).count()) / 1e6;
 			} else {
 				since = secs;
 			}
@@ -157,7 +159,8 @@ main(int argc, char **argv)
 			if (a.what == "tempo") {
 				s.setTempo(a.bpm, now);
 			} else if (a.what == "start") {
-				/* as Live does: start now, the beat grid as it is */
+				/* as Live does: start now, the grid as
+				 * it is */
 				s.setIsPlaying(true, now);
 			} else if (a.what == "stop") {
 				s.setIsPlaying(false, now);

@@ -34,7 +34,8 @@ mismatches(int ppq, uint64_t bpm_num, uint64_t bpm_den, uint32_t rate,
 		    linkmap_fx_beat(fx)), m.fpb);
 
 		if (got != want && bad++ < 3)
-			diag("ppq %d, %g bpm, tick %llu: frame %llu, --bpm %llu",
+			diag("ppq %d, %g bpm, tick %llu: frame %llu, "
+			    "--bpm %llu",
 			    ppq, (double)bpm_num / bpm_den,
 			    (unsigned long long)t, (unsigned long long)got,
 			    (unsigned long long)want);
