@@ -60,6 +60,8 @@ apt_install() {
 }
 packages="build-essential autoconf automake libtool pkg-config python3 \
 jackd2 libjack-jackd2-dev libsmf-dev valgrind fluidsynth timgm6mb-soundfont"
+# --link (Ableton Link): headers and standalone Asio, no Boost
+packages="$packages ableton-link-dev libasio-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

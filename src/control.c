@@ -40,6 +40,8 @@ struct out_ev {
 	uint8_t meta;
 	uint8_t b[3];
 	uint8_t len;
+	uint8_t tempo;            /* --link-publish: b holds a tempo (µs a
+	                           * quarter note, as in the file) */
 	const uint8_t *ext;       /* a meta's data */
 	uint32_t ext_len;
 };
@@ -125,6 +127,7 @@ struct control {
 
 	unsigned long dropped;
 	int transport;            /* control_seek was called */
+	uint32_t file_uspq;       /* --link-publish: the file's tempo now */
 
 	/* what passes, for the main thread (control_take_info) */
 	int want_info;
@@ -233,6 +236,18 @@ push(struct control *c, mp_u128 t, int port, int track, uint8_t b0,
 	e->b[2] = b2;
 	e->len = len;
 	e->ext = NULL;
+	e->tempo = 0;
+}
+
+/* --link-publish: the file's tempo USPQ (µs a quarter note) at song time
+ * T (a session tempo: port 0 carries it). */
+static void
+push_tempo(struct control *c, mp_u128 t, uint32_t uspq)
+{
+	push(c, t, 0, -1, (uint8_t)(uspq >> 16), (uint8_t)(uspq >> 8),
+	    (uint8_t)uspq, 0);
+	if (!c->nomem)
+		c->q[c->qhead + c->qlen - 1].tempo = 1;
 }
 
 /* Queue the meta event TYPE with DATA (LEN bytes, valid until the queue
@@ -594,6 +609,8 @@ begin_pass(struct control *c)
 	 * far from its exact time as the start is: under half a tick) */
 	if (c->ppq > 0)
 		c->S_fp = (tick_fp(c, c->S) + ONE_TICK / 2) & ~(ONE_TICK - 1);
+	if (c->o.publish)
+		push_tempo(c, t, c->file_uspq);
 	if (c->want_info && c->ppq > 0)
 		info_pos(c, c->S, (double)c->seg_tick + (double)(c->S -
 		    c->seg_time) / (double)c->seg_upt);
@@ -657,6 +674,7 @@ reset_pass_state(struct control *c)
 	c->last_eot = 0;
 	c->last_time = 0;
 	c->last_any = 0;
+	c->file_uspq = 500000;
 }
 
 /* The pass ends at song time END: release, then loop or finish. */
@@ -880,6 +898,13 @@ handle(struct control *c, struct mp_event *e)
 	if (e->kind == MP_EV_META) {
 		switch (e->meta) {
 		case 0x51:
+			if (c->o.publish && e->len == 3 && (e->data[0] |
+			    e->data[1] | e->data[2]) != 0) {
+				c->file_uspq = (uint32_t)(e->data[0] << 16 |
+				    e->data[1] << 8 | e->data[2]);
+				if (c->phase == PH_PLAY)
+					push_tempo(c, t, c->file_uspq);
+			}
 			if (!c->o.bpm_num && e->len == 3) {
 				c->seg_time = t;
 				c->seg_tick = e->tick;
@@ -967,7 +992,13 @@ ctl_next(void *ctx, struct mp_event *ev)
 			ev->len = q->len;
 			ev->track = q->track;
 			ev->port = q->port;
-			if (q->kind == MP_EV_META) {
+			ev->beats = c->o.link != 0;
+			if (q->tempo) {
+				ev->kind = MP_EV_TEMPO;
+				ev->bpm = 60e6 / (double)((uint32_t)q->b[0] << 16 |
+				    q->b[1] << 8 | q->b[2]);
+				ev->len = 0;
+			} else if (q->kind == MP_EV_META) {
 				ev->meta = q->meta;
 				ev->data = q->ext;
 				ev->len = q->ext_len;
@@ -979,6 +1010,7 @@ ctl_next(void *ctx, struct mp_event *ev)
 			*ev = c->ev;
 			if (ev->data == c->ev.buf)
 				ev->data = ev->buf;
+			ev->beats = c->o.link != 0;
 			return 1;
 		}
 		if (c->end_again) {
@@ -1118,8 +1150,9 @@ control_open(struct control **cp, struct smf_reader *r, const char *name,
 	if (c->ppq == 0 && (o->bpm_num || o->clock ||
 	    o->start.kind == CTL_POS_BBT || o->end.kind == CTL_POS_BBT)) {
 		log_error("%s: %s needs a file whose time is in beats, and "
-		    "this one's division is SMPTE", name, o->bpm_num ?
-		    "--bpm" : o->clock ? "--clock" : "a position in bars");
+		    "this one's division is SMPTE", name, o->link ? "--link" :
+		    o->bpm_num ? "--bpm" : o->clock ? "--clock" :
+		    "a position in bars");
 		free(c);
 		return -1;
 	}

@@ -26,6 +26,7 @@
 
 #include "midiplay/event.h"
 #include "midiplay/jackout.h"
+#include "midiplay/linkclock.h"
 #include "midiplay/log.h"
 #include "midiplay/record.h"
 #include "midiplay/sched.h"
@@ -234,7 +235,8 @@ take_carry(struct jackout *jo, unsigned pi)
 	struct sched_rec rec;
 
 	while (p->live && ring_read_at(&p->carry, 0, &rec, sizeof rec) == 0) {
-		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
+		if ((jo->transport || jo->lk_sync) &&
+		    rec.gen != (uint16_t)jo->t_gen) {
 			ring_consume(&p->carry, sizeof rec + rec.len);
 			continue;
 		}
@@ -286,17 +288,29 @@ play_cycle(struct jackout *jo, jack_nframes_t nframes, uint64_t tframe)
 	for (i = 0; jo->np > 1 && i < jo->np; i++)
 		take_carry(jo, i);
 	while (ring_read_at(&jo->ring, 0, &rec, sizeof rec) == 0) {
-		uint32_t off = rec.frame < start ? 0 :
-		    (uint32_t)(rec.frame - start);
+		/* with --link, a song beat becomes a frame here */
+		uint64_t rf = jo->lk != NULL ? linkclock_frame(jo->lk, &rec) :
+		    rec.frame;
+		uint32_t off = rf < start ? 0 : (uint32_t)(rf - start);
 		struct jackout_port *p;
 
-		if (jo->transport && rec.gen != (uint16_t)jo->t_gen) {
+		if ((jo->transport || jo->lk_sync) &&
+		    rec.gen != (uint16_t)jo->t_gen) {
 			/* read for a position the transport has left */
 			ring_consume(&jo->ring, sizeof rec + rec.len);
 			continue;
 		}
-		if (rec.frame >= end)
+		if (rf >= end)
 			break;
+		if (rec.kind == SCHED_TEMPO) {
+			double bpm = 0;
+
+			ring_read_at(&jo->ring, sizeof rec, &bpm, sizeof bpm);
+			ring_consume(&jo->ring, sizeof rec + rec.len);
+			if (jo->lk != NULL)
+				linkclock_tempo(jo->lk, &rec, bpm);
+			continue;
+		}
 		if (rec.kind != SCHED_MIDI) {
 			/* an end or a panic comes after every event before
 			 * it, the carried ones included */
@@ -334,8 +348,8 @@ play_cycle(struct jackout *jo, jack_nframes_t nframes, uint64_t tframe)
 			break;
 		}
 		ring_consume(&jo->ring, sizeof rec + rec.len);
-		if (rec.frame < start) {
-			if (rec.frame < jo->carry_until)
+		if (rf < start) {
+			if (rf < jo->carry_until)
 				atomic_fetch_add_explicit(&jo->carried, 1,
 				    memory_order_relaxed);
 			else
@@ -370,21 +384,23 @@ start_release(struct jackout *jo)
 	atomic_store_explicit(&jo->state, JO_RELEASING, memory_order_relaxed);
 }
 
-/* The system realtime message B, at the start of the cycle, to every
- * port (over the budget if need be: one byte). */
+/* The system realtime message B, at OFF in the cycle (after what each
+ * port has there), to every port (over the budget if need be: one byte). */
 static void
-send_byte(struct jackout *jo, uint8_t b)
+send_byte(struct jackout *jo, uint8_t b, uint32_t off)
 {
 	unsigned i;
 
 	for (i = 0; i < jo->np; i++) {
 		struct jackout_port *p = &jo->ports[i];
-		uint8_t *dst = jack_midi_event_reserve(p->buf, 0, 1);
+		uint32_t at = off > p->last_off ? off : p->last_off;
+		uint8_t *dst = jack_midi_event_reserve(p->buf, at, 1);
 
 		if (dst != NULL) {
 			*dst = b;
-			keep(jo, i, 0, &b, 1);
+			keep(jo, i, at, &b, 1);
 			p->written++;
+			p->last_off = at;
 		}
 	}
 }
@@ -432,7 +448,7 @@ follow_transport(struct jackout *jo, jack_nframes_t nframes, uint64_t *tframe)
 				atomic_store_explicit(&jo->state, JO_PLAYING,
 				    memory_order_relaxed);
 				if (jo->t_pending == 0xfc) {
-					send_byte(jo, 0xfc);
+					send_byte(jo, 0xfc, 0);
 					jo->t_pending = 0;
 				}
 			}
@@ -455,9 +471,54 @@ follow_transport(struct jackout *jo, jack_nframes_t nframes, uint64_t *tframe)
 	*tframe = pos.frame;
 	atomic_store_explicit(&jo->position, pos.frame, memory_order_relaxed);
 	if (jo->t_pending == 0xfb) {
-		send_byte(jo, 0xfb);
+		send_byte(jo, 0xfb, 0);
 		jo->t_pending = 0;
 	}
+	return 1;
+}
+
+/*
+ * --link-start-stop: the session's transport.  Returns 1 when playback
+ * goes on (or starts) in this cycle, 0 when it stands.  A stop releases
+ * the sounding notes where it falls and asks the scheduler to read from
+ * the start again; playback starts once that is queued and the session's
+ * beat 0 comes (linkclock.c: the main thread asks for it at each start).
+ */
+static int
+follow_link(struct jackout *jo, jack_nframes_t nframes)
+{
+	uint32_t off;
+
+	drop_stale(jo, 8192);
+	if (jo->t_rolling) {
+		if (!linkclock_stopped(jo->lk, nframes, &off))
+			return 1;
+		jo->t_rolling = 0;
+		if (jo->clock)
+			jo->t_pending = 0xfc;
+		start_release(jo);
+		jo->release_off = off;
+		request_seek(jo, 0);
+	}
+	if (atomic_load_explicit(&jo->state, memory_order_relaxed) ==
+	    JO_RELEASING) {
+		if (!release(jo, jo->release_off)) {
+			jo->release_off = 0;
+			return 0;
+		}
+		atomic_store_explicit(&jo->state, JO_PLAYING,
+		    memory_order_relaxed);
+		if (jo->t_pending == 0xfc)
+			send_byte(jo, 0xfc, jo->release_off);
+		jo->t_pending = 0;
+	}
+	if (jo->t_gen == 0)
+		request_seek(jo, 0);    /* the first: from the start */
+	if (atomic_load_explicit(&jo->follow.ready_gen, memory_order_acquire) !=
+	    jo->t_gen || !linkclock_launch(jo->lk, nframes))
+		return 0;
+	atomic_store_explicit(&jo->zero_frame, jo->now, memory_order_relaxed);
+	jo->t_rolling = 1;
 	return 1;
 }
 
@@ -533,6 +594,12 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 	begin_ports(jo, nframes, atomic_load_explicit(&jo->state,
 	    memory_order_relaxed) == JO_IDLE);
 	atomic_fetch_add_explicit(&jo->cycles, 1, memory_order_relaxed);
+	/* (jackout_link comes before the start, which orders it) */
+	if (atomic_load_explicit(&jo->start, memory_order_acquire) &&
+	    jo->lk != NULL)
+		linkclock_cycle(jo->lk, nframes, atomic_load_explicit(
+		    &jo->play_latency, memory_order_relaxed), jo->now -
+		    atomic_load_explicit(&jo->zero_frame, memory_order_relaxed));
 
 	state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 	if (state == JO_IDLE) {
@@ -548,8 +615,14 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 			jo->armed = 1;
 			jo->armed_at = jo->now;
 		}
-		if (jo->now - jo->armed_at < jo->settle_frames)
+		if (jo->lk != NULL && !jo->lk_sync) {
+			/* when the session's beat 0 comes (the main thread
+			 * asked for it after the settling time) */
+			if (!linkclock_launch(jo->lk, nframes))
+				return;
+		} else if (jo->now - jo->armed_at < jo->settle_frames) {
 			return;
+		}
 		atomic_store_explicit(&jo->zero_frame, jo->now,
 		    memory_order_relaxed);
 		state = JO_PLAYING;
@@ -569,10 +642,12 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 		jo->release_off = 0;
 		state = JO_RELEASING;
 	}
-	if (jo->transport && !jo->stopping && (state == JO_PLAYING ||
-	    (state == JO_RELEASING && jo->release_mode == JO_REL_TRANSPORT))) {
+	if ((jo->transport || jo->lk_sync) && !jo->stopping &&
+	    (state == JO_PLAYING || (state == JO_RELEASING &&
+	    jo->release_mode == JO_REL_TRANSPORT))) {
 		atomic_store_explicit(&jo->state, state, memory_order_relaxed);
-		if (!follow_transport(jo, nframes, &tframe))
+		if (jo->transport ? !follow_transport(jo, nframes, &tframe) :
+		    !follow_link(jo, nframes))
 			return;         /* it stands: nothing plays */
 		state = atomic_load_explicit(&jo->state, memory_order_relaxed);
 		if (state == JO_RELEASING) {
@@ -633,6 +708,35 @@ on_shutdown(jack_status_t code, const char *reason, void *arg)
 	(void)code;
 	(void)reason;
 	atomic_store(&jo->shutdown, 1);
+}
+
+/* JACK's latency callback (not the process thread): read the output's
+ * playback latency for --link, and say what midiplay adds. */
+static void
+on_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+	struct jackout *jo = arg;
+	unsigned p, n = atomic_load_explicit(&jo->nports, memory_order_acquire);
+	jack_latency_range_t r;
+	uint32_t most = 0;
+
+	/* several ports: the latest of them, so that none is early */
+	for (p = 0; p < n; p++) {
+		if (mode == JackPlaybackLatency) {
+			jack_port_get_latency_range(jo->ports[p].port,
+			    JackPlaybackLatency, &r);
+			if (r.max > most)
+				most = r.max;
+		} else {
+			r.min = r.max = atomic_load_explicit(
+			    &jo->added_latency, memory_order_relaxed);
+			jack_port_set_latency_range(jo->ports[p].port,
+			    JackCaptureLatency, &r);
+		}
+	}
+	if (mode == JackPlaybackLatency)
+		atomic_store_explicit(&jo->play_latency, most,
+		    memory_order_relaxed);
 }
 
 static int
@@ -725,6 +829,7 @@ jackout_open(struct jackout *jo, const char *name, size_t ring_size,
 	jo->recording = record_size > 0;
 	jack_set_process_callback(jo->client, jackout_process, jo);
 	jack_set_xrun_callback(jo->client, on_xrun, jo);
+	jack_set_latency_callback(jo->client, on_latency, jo);
 	jack_on_info_shutdown(jo->client, on_shutdown, jo);
 	if (jack_activate(jo->client) != 0) {
 		log_error("cannot activate the JACK client");
@@ -936,6 +1041,26 @@ jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t, uint32_t),
 	jo->t_frame = UINT64_MAX;      /* the first cycle asks for a seek */
 	jo->transport = 1;
 	jack_set_sync_callback(jo->client, on_sync, jo);
+}
+
+void
+jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
+    void (*seek)(void *, uint64_t, uint32_t), void *ctx, int clock)
+{
+	jo->lk = lk;
+	jo->lk_sync = sync;
+	if (sync) {
+		jo->follow.seek = seek;
+		jo->follow.seek_ctx = ctx;
+		jo->clock = clock;
+	}
+}
+
+void
+jackout_added_latency(struct jackout *jo, uint32_t frames)
+{
+	atomic_store_explicit(&jo->added_latency, frames, memory_order_relaxed);
+	jack_recompute_total_latencies(jo->client);
 }
 
 void

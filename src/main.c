@@ -22,6 +22,7 @@
 #include "midiplay/dump.h"
 #include "midiplay/export.h"
 #include "midiplay/jackout.h"
+#include "midiplay/linkplay.h"
 #include "midiplay/log.h"
 #include "midiplay/options.h"
 #include "midiplay/portmap.h"
@@ -39,6 +40,9 @@
                                        * at period 64, drained every 5 ms */
 #define POLL_NS 5000000L          /* main loop period: 5 ms */
 #define START_POLL_NS 200000L     /* until playback begins: 0.2 ms */
+#define LINK_POLL_NS 1000000L     /* --link: what the callback asks to be
+                                   * committed (a tempo change) goes to
+                                   * the session within 1 ms */
 
 static volatile sig_atomic_t got_signal;
 
@@ -216,13 +220,35 @@ stream_realtime(struct sched *sched)
 		    strerror(err));
 }
 
+/* The progress line's position and length: seconds, or with --link song
+ * beats (SCHED's records carry them). */
+static void
+show_progress(struct progress *sh, struct jackout *jo, struct sched *sched,
+    struct linkplay *lp, int force)
+{
+	int done = atomic_load(&sched->finished);
+	double end = (double)atomic_load(&sched->last_frame);
+
+	if (lp == NULL) {
+		progress_update(sh, (double)atomic_load(&jo->position) /
+		    jo->rate, done ? end / jo->rate : -1, force);
+		return;
+	}
+	sh->beats = 1;
+	if (sh->progress)
+		linkplay_describe(lp, sh->link, sizeof sh->link);
+	progress_update(sh, linkplay_beat(lp), done ? end / LINKMAP_FX : -1,
+	    force);
+}
+
 /*
  * Play SRC through JO until the end, a signal or the server's loss.
  * STREAM, when not NULL, is the source's stream.  The exit status.
  */
 static int
 play(struct jackout *jo, struct mp_source *src, struct stream *stream,
-    struct progress *sh, const struct options *o, struct record *rec)
+    struct progress *sh, const struct options *o, struct record *rec,
+    struct linkplay *lp)
 {
 	struct sched sched;
 	int announced = 0, stopping = 0, status;
@@ -231,14 +257,15 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	char budget_bytes[32] = "";
 
 	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
-	    o->transport ? &jo->follow : NULL, o->limit_bytes, &outputs) < 0)
+	    o->transport || o->link_sync ? &jo->follow : NULL, o->limit_bytes,
+	    &outputs) < 0)
 		return 1;
 	if (stream != NULL)
 		stream_realtime(&sched);
 	/* let the scheduler queue a file's first events before time zero
 	 * (a stream's first line may take its time) */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (stream == NULL && !o->transport &&
+	while (stream == NULL && !o->transport && !o->link_sync &&
 	    ring_used(&jo->ring) == 0 &&
 	    !atomic_load(&sched.finished)) {
 		nap_ns(START_POLL_NS);
@@ -247,6 +274,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			break;
 	}
 	jackout_start(jo);
+	if (lp != NULL && linkplay_begin(lp, &got_signal) < 0)
+		jackout_stop(jo);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	last_cycles = atomic_load(&jo->cycles);
@@ -273,6 +302,8 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			sched_join(&sched);
 			return 1;
 		}
+		if (lp != NULL)
+			linkplay_service(lp);
 		if (got_signal && !stopping) {
 			stopping = 1;
 			sched_quit(&sched);
@@ -287,6 +318,12 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			if (o->transport)
 				log_info("following the JACK transport at %u Hz",
 				    jo->rate);
+			else if (lp != NULL && !o->link_sync)
+				log_info("playing on the Link session's beat 0 "
+				    "from frame %llu at %u Hz",
+				    (unsigned long long)(atomic_load(
+				    &jo->zero_frame) + linkplay_shift(lp)),
+				    jo->rate);
 			else
 				log_info("playing from frame %llu at %u Hz",
 				    (unsigned long long)atomic_load(
@@ -298,16 +335,15 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 			got_signal = got_signal ? got_signal : SIGTERM;
 		}
 		if (announced)
-			progress_update(sh, (double)atomic_load(&jo->position) /
-			    jo->rate, atomic_load(&sched.finished) ?
-			    (double)atomic_load(&sched.last_frame) / jo->rate :
-			    -1, 0);
+			show_progress(sh, jo, &sched, lp, 0);
 		/* say "playing" in the cycle it begins, then poll slower */
-		nap_ns(announced ? POLL_NS : START_POLL_NS);
+		nap_ns(!announced ? START_POLL_NS : lp != NULL ? LINK_POLL_NS :
+		    POLL_NS);
 	}
-	progress_update(sh, (double)atomic_load(&jo->position) / jo->rate,
-	    (double)atomic_load(&sched.last_frame) / jo->rate, 1);
+	show_progress(sh, jo, &sched, lp, 1);
 	progress_clear(sh);
+	if (lp != NULL)
+		linkplay_report(lp);
 	status = sched_join(&sched) < 0 ? 1 : 0;
 	if (rec != NULL && record_drain(rec, &jo->rec) < 0)
 		status = 1;
@@ -424,6 +460,7 @@ main(int argc, char **argv)
 	struct record *rec = NULL;
 	struct portmap *pm = NULL;
 	struct adding adding = { &jo, &o };
+	struct linkplay link, *lp = NULL;
 	unsigned p;
 	int status = 0;
 
@@ -486,7 +523,16 @@ main(int argc, char **argv)
 	}
 
 	catch_signals();
-	if (o.record_path != NULL && strcmp(o.file, "-") != 0 &&
+	/* --link: join now, so that peers are found meanwhile */
+	if (o.link) {
+		if (linkplay_open(&link, &o) < 0)
+			status = 1;
+		else
+			lp = &link;
+	}
+	if (status != 0) {
+		/* (said) */
+	} else if (o.record_path != NULL && strcmp(o.file, "-") != 0 &&
 	    same_file(o.file, o.record_path)) {
 		log_error("%s: is the file being played; --record needs "
 		    "another name", o.record_path);
@@ -503,6 +549,8 @@ main(int argc, char **argv)
 		status = 1;
 	}
 	if (status != 0) {
+		if (lp != NULL)
+			linkplay_close(lp);
 		control_close(control);
 		smf_reader_close(reader);
 		portmap_close(pm);
@@ -520,10 +568,22 @@ main(int argc, char **argv)
 		if (!o.have_latency)
 			so.latency_ns = (uint64_t)jack_get_buffer_size(
 			    jo.client) * 1000000000u / jo.rate;
+		/* what midiplay adds, for hosts that compensate */
+		jackout_added_latency(&jo, (uint32_t)((so.latency_ns *
+		    jo.rate + 500000000u) / 1000000000u));
+		if (lp != NULL) {
+			/* times from song time zero; beats on the session */
+			so.clock = linkplay_stream_clock;
+			so.clock_ctx = lp;
+			so.beat_at = linkplay_stream_beat;
+			so.ns_at = linkplay_stream_ns;
+		}
 		stream_close(stream);
 		if (stream_open(&stream, &so) < 0) {
 			record_close(rec);
 			jackout_close(&jo);
+			if (lp != NULL)
+				linkplay_close(lp);
 			return 1;
 		}
 		stream_source(stream, &src);
@@ -532,6 +592,8 @@ main(int argc, char **argv)
 	jo.limit_bytes = o.limit_bytes;
 	if (o.transport)
 		jackout_follow(&jo, follow_seek, control, o.ctl.clock);
+	if (lp != NULL)
+		linkplay_attach(lp, &jo, follow_seek, control);
 	status = open_outputs(&adding, stream != NULL) < 0 ? 1 : 0;
 	/* -W: every output there is (a stream's later ones wait as they
 	 * come: add_output) */
@@ -539,13 +601,14 @@ main(int argc, char **argv)
 		if (wait_for_connection(&jo, p) < 0)
 			status = got_signal ? 128 + got_signal : 1;
 	if (status == 0)
-		status = play(&jo, &src, stream, &sh, &o, rec);
+		status = play(&jo, &src, stream, &sh, &o, rec, lp);
 	if (rec != NULL) {
 		/* what was sent by now, whatever ended the playback: a
 		 * signal's releases included */
 		uint64_t lost = atomic_load(&jo.rec_lost);
 
-		if (record_drain(rec, &jo.rec) < 0 || record_save(rec, &outputs) < 0)
+		if (record_drain(rec, &jo.rec) < 0 ||
+		    record_save(rec, &outputs) < 0)
 			status = status ? status : 1;
 		if (lost > 0) {
 			log_error("%s: %llu events sent were not recorded: the "
@@ -556,6 +619,8 @@ main(int argc, char **argv)
 		record_close(rec);
 	}
 	jackout_close(&jo);
+	if (lp != NULL)
+		linkplay_close(lp);
 	if (control != NULL && control_dropped(control) > 1)
 		log_warn("warning: %lu notes transposed out of 0-127 were "
 		    "dropped", control_dropped(control));

@@ -15,7 +15,9 @@
 enum { OPT_DUMP = 256, OPT_LATENCY, OPT_STRICT, OPT_RELEASE, OPT_TEMPO,
 	OPT_BPM, OPT_START, OPT_END, OPT_LOOP, OPT_TRACKS, OPT_CHANNELS,
 	OPT_TRANSPOSE, OPT_CLOCK, OPT_TRANSPORT, OPT_CYCLE_LIMIT, OPT_EXPORT,
-	OPT_RECORD, OPT_PPQ, OPT_SPLIT };
+	OPT_RECORD, OPT_PPQ, OPT_SPLIT,
+	OPT_LINK, OPT_QUANTUM, OPT_OFFSET, OPT_LINK_PUBLISH, OPT_LINK_SYNC,
+	OPT_LINK_WAIT };
 
 
 static void
@@ -34,10 +36,11 @@ usage(FILE *out)
 	    "                      an exact port name, or every MIDI input "
 	    "whose name or\n"
 	    "                      alias contains PORT, ignoring case\n"
-	    "  -W, --wait          start once something is connected to the "
+	    "  -W, --wait          start once something is connected to every "
 	    "output\n"
 	    "  -n, --name NAME     JACK client name (default midiplay); the "
 	    "port is NAME:out\n"
+	    "                      (a stream's \"port P\" line: NAME:P)\n"
 	    "  -l, --list          list the MIDI input ports and exit\n"
 	    "      --dump          print the events in the stream format with "
 	    "exact times\n"
@@ -85,6 +88,21 @@ usage(FILE *out)
 	    "channel used\n"
 	    "      --transport     follow the JACK transport, until "
 	    "interrupted\n"
+	    "\nAbleton Link (a file's beats, a stream's +Nb, on the session's "
+	    "beats):\n"
+	    "      --link          join the Link session; start on its next "
+	    "quantum boundary\n"
+	    "      --quantum N     beats in the quantum (default 4)\n"
+	    "      --offset DUR    play DUR earlier (negative: later), for "
+	    "latency JACK\n"
+	    "                      cannot see (5ms, -2ms)\n"
+	    "      --link-wait     start once another peer is in the "
+	    "session\n"
+	    "      --link-publish  file: propose its tempo map to the "
+	    "session\n"
+	    "      --link-start-stop  file: play when the session plays, "
+	    "stop when it stops,\n"
+	    "                      until interrupted (start/stop sync)\n"
 	    "\n"
 	    "Stream lines hold commands and times, e.g. \"on 60 100\", "
 	    "\"+0.5 off 60 0\",\n\"@2.5 ch 10 note C1 120 0.1\", "
@@ -281,6 +299,55 @@ parse_limit(const char *arg, unsigned *events, uint32_t *bytes)
 	return 0;
 }
 
+/* --link and its options, once the rest is checked. */
+static void
+link_checks(struct options *o, int link_opts)
+{
+	if (link_opts && !o->link)
+		usage_error("%s", "--quantum, --offset, --link-wait, "
+		    "--link-publish and --link-start-stop go with --link");
+	if (!o->link)
+		return;
+#ifndef HAVE_LINK
+	usage_error("%s", "--link: this midiplay was built without Ableton "
+	    "Link (configure found no ableton-link-dev, or was given "
+	    "--without-link)");
+#endif
+	if (o->dump || o->transport || o->export_path != NULL)
+		usage_error("%s", "--link plays on the Link session's beats: "
+		    "not with --dump, --export or --transport");
+	if (o->ctl.speed_num != o->ctl.speed_den)
+		usage_error("%s", "--tempo with --link: the session sets the "
+		    "tempo (--bpm proposes one)");
+	if (o->ctl.start.kind == CTL_POS_SECONDS ||
+	    o->ctl.end.kind == CTL_POS_SECONDS)
+		usage_error("%s", "with --link a position is bar:beat[:tick] "
+		    "(5:1), not seconds: the session's tempo decides when "
+		    "a second of the file is");
+	if (o->link_publish && o->ctl.bpm_num != 0)
+		usage_error("%s", "--link-publish proposes the file's tempo map, "
+		    "--bpm one tempo: use one");
+	if (o->link_sync && (o->ctl.start.kind != CTL_POS_NONE ||
+	    o->ctl.end.kind != CTL_POS_NONE || o->ctl.loops != 1))
+		usage_error("%s", "--link-start-stop plays the file from its "
+		    "start at each start of the session: not with --start, "
+		    "--end or --loop");
+	if (strcmp(o->file, "-") == 0) {
+		if (o->link_publish || o->link_sync)
+			usage_error("%s", "--link-publish and --link-start-stop "
+			    "are for files; a stream proposes a tempo with its "
+			    "tempo command");
+		return;
+	}
+	/* a file's beats are its song seconds at 60 bpm */
+	if (o->ctl.bpm_num != 0)
+		o->link_bpm = (double)o->ctl.bpm_num / (double)o->ctl.bpm_den;
+	o->ctl.bpm_num = 60;
+	o->ctl.bpm_den = 1;
+	o->ctl.link = 1;
+	o->ctl.publish = o->link_publish;
+}
+
 void
 options_parse(int argc, char **argv, struct options *o)
 {
@@ -308,13 +375,19 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "ppq", required_argument, NULL, OPT_PPQ },
 		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "link", no_argument, NULL, OPT_LINK },
+		{ "quantum", required_argument, NULL, OPT_QUANTUM },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "link-publish", no_argument, NULL, OPT_LINK_PUBLISH },
+		{ "link-start-stop", no_argument, NULL, OPT_LINK_SYNC },
+		{ "link-wait", no_argument, NULL, OPT_LINK_WAIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, i, files_only = 0;
+	int ch, i, files_only = 0, link_opts = 0;
 	uint8_t chans[16];
 	char *end;
 	long n;
@@ -327,6 +400,7 @@ options_parse(int argc, char **argv, struct options *o)
 	o->limit_events = 1000;
 	o->ppq = 0;
 	o->level = LOG_NORMAL;
+	o->quantum = 4;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:Wn:lqvhV", longopts,
 	    NULL)) != -1) {
@@ -477,6 +551,47 @@ options_parse(int argc, char **argv, struct options *o)
 				    "bytes from 16 to 1000000 (64/960), not "
 				    "'%s'", optarg);
 			break;
+		case OPT_LINK:
+			o->link = 1;
+			break;
+		case OPT_QUANTUM: {
+			uint64_t num, den;
+
+			if (parse_decimal(optarg, &num, &den) < 0 || num == 0 ||
+			    num > 256 * den)
+				usage_error("--quantum wants beats from above 0 "
+				    "to 256 such as 4 or 3.5, not '%s'", optarg);
+			o->quantum = (double)num / (double)den;
+			link_opts = 1;
+			break;
+		}
+		case OPT_OFFSET: {
+			uint64_t ns;
+			int neg = optarg[0] == '-';
+
+			if (parse_duration(optarg + neg, &ns) < 0 ||
+			    ns > 10000000000u)
+				usage_error("--offset wants a duration up to 10 s, "
+				    "perhaps negative, such as 5ms or -0.002, not "
+				    "'%s'", optarg);
+			o->offset_us = (int64_t)((ns + 500) / 1000);
+			if (neg)
+				o->offset_us = -o->offset_us;
+			link_opts = 1;
+			break;
+		}
+		case OPT_LINK_PUBLISH:
+			o->link_publish = 1;
+			link_opts = 1;
+			break;
+		case OPT_LINK_SYNC:
+			o->link_sync = 1;
+			link_opts = 1;
+			break;
+		case OPT_LINK_WAIT:
+			o->link_wait = 1;
+			link_opts = 1;
+			break;
 		case 'q':
 			o->level = LOG_QUIET;
 			break;
@@ -543,4 +658,5 @@ options_parse(int argc, char **argv, struct options *o)
 		    "--dump");
 	if (o->ppq == 0)
 		o->ppq = 960;
+	link_checks(o, link_opts);
 }

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "midiplay/log.h"
 #include "midiplay/progress.h"
@@ -32,7 +33,7 @@ progress_update(struct progress *sh, double now, double total, int force)
 {
 	struct ctl_info in;
 	struct timespec t;
-	char el[32], tot[32], where[64] = "", bar[24];
+	char el[32], tot[32], where[128] = "", bar[24];
 
 	if (sh->control == NULL)
 		return;
@@ -42,8 +43,10 @@ progress_update(struct progress *sh, double now, double total, int force)
 			sh->have_pos = 1;
 		} else if (sh->verbose) {
 			progress_clear(sh);
-			log_info("%s at %.3f s: %s", in.kind == CTL_INFO_MARKER ?
-			    "marker" : "lyric", in.seconds, in.text);
+			log_info("%s at %s%.3f%s: %s", in.kind ==
+			    CTL_INFO_MARKER ? "marker" : "lyric", sh->beats ?
+			    "beat " : "", in.seconds, sh->beats ? "" : " s",
+			    in.text);
 		}
 	}
 	if (!sh->progress)
@@ -53,11 +56,19 @@ progress_update(struct progress *sh, double now, double total, int force)
 	    (t.tv_nsec - sh->last_draw.tv_nsec) < 200000000L)
 		return;
 	sh->last_draw = t;
-	fmt_clock(el, sizeof el, now);
-	if (total >= 0)
-		fmt_clock(tot, sizeof tot, total);
-	else
-		snprintf(tot, sizeof tot, "?");
+	if (sh->beats) {
+		snprintf(el, sizeof el, "beat %.1f", now);
+		if (total >= 0)
+			snprintf(tot, sizeof tot, "%.1f", total);
+		else
+			snprintf(tot, sizeof tot, "?");
+	} else {
+		fmt_clock(el, sizeof el, now);
+		if (total >= 0)
+			fmt_clock(tot, sizeof tot, total);
+		else
+			snprintf(tot, sizeof tot, "?");
+	}
 	if (sh->have_pos && control_ppq(sh->control) > 0) {
 		const struct ctl_info *p = &sh->pos;
 		double ppq = control_ppq(sh->control);
@@ -67,11 +78,18 @@ progress_update(struct progress *sh, double now, double total, int force)
 		double beats = floor((tick - p->sig_tick) / beat_ticks);
 		long b = beats < 0 ? 0 : (long)beats;
 
-		snprintf(where, sizeof where, "  %llu:%ld  %.1f bpm",
+		snprintf(where, sizeof where, "  %llu:%ld",
 		    (unsigned long long)p->sig_bar + (unsigned long)
-		    (b / (long)p->sig_num), b % (long)p->sig_num + 1,
-		    60e6 / p->usec_per_quarter);
+		    (b / (long)p->sig_num), b % (long)p->sig_num + 1);
+		/* (with --link, the session's tempo below instead) */
+		if (!sh->beats)
+			snprintf(where + strlen(where), sizeof where -
+			    strlen(where), "  %.1f bpm",
+			    60e6 / p->usec_per_quarter);
 	}
+	if (sh->beats)
+		snprintf(where + strlen(where), sizeof where - strlen(where),
+		    "  %s", sh->link);
 	bar[0] = '\0';
 	if (total > 0) {
 		int i, full = (int)(now / total * 20);

@@ -11,6 +11,10 @@
 #include "midiplay/sched.h"
 #include "midiplay/timing.h"
 
+/* The ring's records stay 16 bytes, however many fields they grow. */
+_Static_assert(sizeof(struct sched_rec) == 16, "sched_rec is 16 bytes");
+_Static_assert(MP_MAX_EVENT <= UINT16_MAX, "an event's length fits 16 bits");
+
 /* How long to sleep when the ring is full: short against a period, long
  * against a busy loop. */
 #define FULL_SLEEP_NS 2000000L
@@ -36,6 +40,35 @@ push_one(struct sched *s, const struct sched_rec *rec, const void *data)
 	return 0;
 }
 
+/* The ring's record of EV: its exact frame (with --link, perhaps its
+ * exact song beat), kind and length. */
+static void
+make_rec(const struct sched *s, const struct mp_event *ev,
+    struct sched_rec *rec)
+{
+	if (ev->beats)
+		rec->frame = timing_beat_fx(ev->time, s->src->den);
+	else
+		rec->frame = s->src->rounded ?
+		    timing_frames(2 * ev->time + 1, 2 * s->src->den, s->rate) :
+		    timing_frames(ev->time, s->src->den, s->rate);
+	rec->beat = ev->beats != 0;
+	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->kind == MP_EV_TEMPO ?
+	    sizeof ev->bpm : ev->len;
+	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC :
+	    ev->kind == MP_EV_TEMPO ? SCHED_TEMPO : SCHED_MIDI;
+	rec->port = ev->port < PORTS_MAX ? (uint8_t)ev->port : 0;
+	rec->gen = 0;
+}
+
+/* The bytes that follow EV's record. */
+static const void *
+rec_data(const struct mp_event *ev)
+{
+	return ev->kind == MP_EV_TEMPO ? (const void *)&ev->bpm :
+	    (const void *)ev->data;
+}
+
 /* Push the record of EV (REC), once for each port when it is for every
  * port.  0, or -1 on quit. */
 static int
@@ -44,28 +77,14 @@ push(struct sched *s, const struct mp_event *ev, struct sched_rec *rec)
 	unsigned p, n;
 
 	if (ev == NULL || ev->port != PORTS_ALL || s->ports == NULL)
-		return push_one(s, rec, ev != NULL ? ev->data : NULL);
+		return push_one(s, rec, ev != NULL ? rec_data(ev) : NULL);
 	n = s->ports->n > 0 ? s->ports->n : 1;
 	for (p = 0; p < n; p++) {
 		rec->port = (uint8_t)p;
-		if (push_one(s, rec, ev->data) < 0)
+		if (push_one(s, rec, rec_data(ev)) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* The ring's record of EV: its exact frame, kind and length. */
-static void
-make_rec(const struct sched *s, const struct mp_event *ev,
-    struct sched_rec *rec)
-{
-	rec->frame = s->src->rounded ?
-	    timing_frames(2 * ev->time + 1, 2 * s->src->den, s->rate) :
-	    timing_frames(ev->time, s->src->den, s->rate);
-	rec->len = ev->kind == MP_EV_PANIC ? 0 : ev->len;
-	rec->kind = ev->kind == MP_EV_PANIC ? SCHED_PANIC : SCHED_MIDI;
-	rec->port = ev->port < PORTS_MAX ? (uint8_t)ev->port : 0;
-	rec->gen = 0;
 }
 
 /*
@@ -140,8 +159,8 @@ follow_run(struct sched *s)
 		    s->ports->n : 1); p++) {
 			if (ev.port == PORTS_ALL)
 				rec.port = (uint8_t)p;
-			while (ring_write2(s->ring, &rec, sizeof rec, ev.data,
-			    rec.len) < 0) {
+			while (ring_write2(s->ring, &rec, sizeof rec,
+			    rec_data(&ev), rec.len) < 0) {
 				if (atomic_load(&s->quit) ||
 				    atomic_load(&f->want_gen) != gen)
 					break;
@@ -149,7 +168,8 @@ follow_run(struct sched *s)
 			}
 		}
 		s->events++;
-		if (rec.frame >= ready_at)
+		/* (a song beat: a quarter of a beat ahead is enough) */
+		if (rec.frame >= (rec.beat ? ((uint64_t)1 << 30) : ready_at))
 			atomic_store(&f->ready_gen, gen);
 	}
 	atomic_store(&s->finished, 1);
@@ -161,8 +181,8 @@ sched_run(struct sched *s)
 {
 	struct mp_event ev;
 	struct sched_rec rec;
-	uint64_t last = 0;
-	int rc = 0;
+	uint64_t last[2] = { 0, 0 };  /* frames, and song beats (--link) */
+	int rc = 0, beat = 0;
 
 	s->status = 0;
 	if (s->follow != NULL)
@@ -172,11 +192,14 @@ sched_run(struct sched *s)
 		if (refuse(s, &ev))
 			continue;
 		make_rec(s, &ev, &rec);
-		/* sources are ordered; keep it so even if one is not */
-		if (rec.frame < last)
-			rec.frame = last;
-		last = rec.frame;
-		atomic_store_explicit(&s->last_frame, last,
+		/* sources are ordered (in each timeline: with --link a
+		 * stream mixes seconds and beats); keep it so even if one
+		 * is not */
+		beat = rec.beat;
+		if (rec.frame < last[beat])
+			rec.frame = last[beat];
+		last[beat] = rec.frame;
+		atomic_store_explicit(&s->last_frame, last[beat],
 		    memory_order_relaxed);
 		if (push(s, &ev, &rec) < 0)
 			goto out;
@@ -186,7 +209,9 @@ sched_run(struct sched *s)
 		goto out;
 	if (rc < 0)
 		s->status = -1;
-	rec.frame = last;
+	/* after the last record, in its timeline */
+	rec.frame = last[beat];
+	rec.beat = (uint8_t)beat;
 	rec.len = 0;
 	rec.kind = rc < 0 || s->release_at_end ? SCHED_END_RELEASE : SCHED_END;
 	rec.port = 0;

@@ -606,6 +606,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 			ev->kind = MP_EV_META;
 			ev->port = c->port;
 			ev->meta = c->meta;
+			ev->beats = 0;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;
@@ -617,6 +618,7 @@ smf_reader_next(struct smf_reader *r, struct mp_event *ev)
 		case PEND_MIDI:
 			ev->kind = MP_EV_MIDI;
 			ev->port = c->port;
+			ev->beats = 0;
 			ev->time = r->time;
 			ev->tick = c->tick;
 			ev->track = t;

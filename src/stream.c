@@ -13,8 +13,20 @@
  * last one in a FIFO, and needs no tracking, joins the FIFO instead, by
  * value; the FIFO stays in order by itself, and the next event is the
  * earlier of its front and the top of the heap.
+ *
+ * With --link there are two timelines, each with its heap and FIFO:
+ * seconds (nanoseconds from song time zero) and the session's beats
+ * (billionths of a song beat), whose order depends on the tempo as it
+ * will be played.  A line's time stays in the timeline of its last time
+ * token; where a line goes from one to the other (a "+0.5" after a beat,
+ * a "+1b" after an arrival or an "@" time), the time is converted with the
+ * session as it is when the line arrives.  Events go out when they are
+ * due in their own timeline: a beat once the session's beat at the
+ * horizon has reached it.  Of two due at once, the earlier, converted at
+ * that moment, goes first; the callback places each on its own timeline.
  */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,6 +42,7 @@
 #define READ_CHUNK 65536
 #define MAX_LINE (1u << 20)      /* longer lines are rejected */
 #define POLL_MAX_MS 100          /* wake up this often to see interrupts */
+#define BEAT_POLL_MS 5           /* --link: this often while beats wait */
 #define MAX_PENDING (1u << 22)   /* events waiting for their time (about
                                   * 300 MB): past this, input is not read
                                   * until some are sent */
@@ -39,10 +52,17 @@
                                   * or a control change, with room to
                                   * spare, in 32 bytes */
 
+/* A time on one of the two timelines. */
+struct stime {
+	uint64_t v;                  /* ns, or billionths of a beat */
+	int beats;                   /* --link: v is in beats */
+};
+
 struct entry {
 	uint64_t time;
 	uint64_t seq;
 	size_t pos;                  /* index in the heap */
+	int tl;                      /* the timeline: 1 beats, 0 seconds */
 	int kind;                    /* enum mp_event_kind */
 	int tracked;                 /* the note-off of a `note` command */
 	uint64_t on_time;            /* tracked: when its note-on went */
@@ -64,6 +84,14 @@ struct fifo_entry {
 	uint8_t data[FIFO_DATA];
 };
 
+/* The events waiting on one timeline: a heap and a FIFO. */
+struct pend {
+	struct entry **heap;
+	size_t heap_len, heap_cap;
+	struct fifo_entry *fifo;     /* in order, from fifo_head on */
+	size_t fifo_head, fifo_len, fifo_cap;
+};
+
 struct stream {
 	struct stream_opts o;
 	struct sp_state state;
@@ -81,17 +109,14 @@ struct stream {
 	uint64_t lineno;
 	unsigned long rejected;
 
-	struct entry **heap;
-	size_t heap_len, heap_cap;
+	struct pend p[2];            /* by timeline: seconds, beats */
 	uint64_t next_seq;
 	/* the tracked off of a key, by port (made on first use) */
 	struct entry **pending_off[PORTS_MAX];
 	uint16_t port;               /* the port commands go to now */
 	struct entry *handed_out;    /* freed at the next call */
-	struct fifo_entry *fifo;     /* in order, from fifo_head on */
-	size_t fifo_head, fifo_len, fifo_cap;
 
-	uint64_t cursor;             /* ns */
+	struct stime cursor;
 	int anchored;                /* a timestamp was seen */
 	uint64_t anchor_time, anchor_stamp;
 };
@@ -103,54 +128,83 @@ before(const struct entry *a, const struct entry *b)
 }
 
 static void
-heap_set(struct stream *s, size_t i, struct entry *e)
+heap_set(struct pend *q, size_t i, struct entry *e)
 {
-	s->heap[i] = e;
+	q->heap[i] = e;
 	e->pos = i;
 }
 
 static void
-sift_up(struct stream *s, size_t i)
+sift_up(struct pend *q, size_t i)
 {
-	struct entry *e = s->heap[i];
+	struct entry *e = q->heap[i];
 
-	while (i > 0 && before(e, s->heap[(i - 1) / 2])) {
-		heap_set(s, i, s->heap[(i - 1) / 2]);
+	while (i > 0 && before(e, q->heap[(i - 1) / 2])) {
+		heap_set(q, i, q->heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
-	heap_set(s, i, e);
+	heap_set(q, i, e);
 }
 
 static void
-sift_down(struct stream *s, size_t i)
+sift_down(struct pend *q, size_t i)
 {
-	struct entry *e = s->heap[i];
+	struct entry *e = q->heap[i];
 
 	for (;;) {
 		size_t c = 2 * i + 1;
 
-		if (c >= s->heap_len)
+		if (c >= q->heap_len)
 			break;
-		if (c + 1 < s->heap_len && before(s->heap[c + 1], s->heap[c]))
+		if (c + 1 < q->heap_len && before(q->heap[c + 1], q->heap[c]))
 			c++;
-		if (!before(s->heap[c], e))
+		if (!before(q->heap[c], e))
 			break;
-		heap_set(s, i, s->heap[c]);
+		heap_set(q, i, q->heap[c]);
 		i = c;
 	}
-	heap_set(s, i, e);
+	heap_set(q, i, e);
 }
 
 static struct entry *
-heap_pop(struct stream *s)
+heap_pop(struct pend *q)
 {
-	struct entry *top = s->heap[0];
+	struct entry *top = q->heap[0];
 
-	if (--s->heap_len > 0) {
-		heap_set(s, 0, s->heap[s->heap_len]);
-		sift_down(s, 0);
+	if (--q->heap_len > 0) {
+		heap_set(q, 0, q->heap[q->heap_len]);
+		sift_down(q, 0);
 	}
 	return top;
+}
+
+/* --link: T in the other timeline's units, with the session as it is. */
+static uint64_t
+to_beats(const struct stream *s, struct stime t)
+{
+	double b;
+
+	if (t.beats || s->o.beat_at == NULL)
+		return t.v;
+	b = s->o.beat_at(s->o.clock_ctx, t.v) * 1e9;
+	return b <= 0 ? 0 : (uint64_t)llround(b);
+}
+
+static uint64_t
+to_ns(const struct stream *s, struct stime t)
+{
+	if (!t.beats || s->o.ns_at == NULL)
+		return t.v;
+	return s->o.ns_at(s->o.clock_ctx, (double)t.v / 1e9);
+}
+
+/* Is A later than B?  (Across the timelines: in seconds, as now.) */
+static int
+later(const struct stream *s, struct stime a, struct stime b)
+{
+	if (a.beats == b.beats)
+		return a.v > b.v;
+	return to_ns(s, a) > to_ns(s, b);
 }
 
 static void
@@ -160,26 +214,28 @@ report_oom(const struct stream *s)
 	    (unsigned long long)s->lineno);
 }
 
-/* Queue an event of LEN bytes at TIME in the heap.  The entry, or NULL
- * (reported). */
+/* Queue an event of LEN bytes at T in its timeline's heap.  The entry,
+ * or NULL (reported). */
 static struct entry *
-heap_queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
+heap_queue(struct stream *s, struct stime t, int kind, const uint8_t *data,
     uint32_t len)
 {
+	struct pend *q = &s->p[t.beats];
 	struct entry *e;
 
-	if (s->heap_len == s->heap_cap) {
-		size_t cap = s->heap_cap ? s->heap_cap * 2 : 1024;
-		struct entry **nh = realloc(s->heap, cap * sizeof *nh);
+	if (q->heap_len == q->heap_cap) {
+		size_t cap = q->heap_cap ? q->heap_cap * 2 : 1024;
+		struct entry **nh = realloc(q->heap, cap * sizeof *nh);
 
 		if (nh == NULL)
 			goto oom;
-		s->heap = nh;
-		s->heap_cap = cap;
+		q->heap = nh;
+		q->heap_cap = cap;
 	}
 	if ((e = malloc(sizeof *e + len)) == NULL)
 		goto oom;
-	e->time = time;
+	e->time = t.v;
+	e->tl = t.beats;
 	e->seq = s->next_seq++;
 	e->kind = kind;
 	e->tracked = 0;
@@ -188,56 +244,57 @@ heap_queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 	e->len = len;
 	if (len > 0)
 		memcpy(e->data, data, len);
-	heap_set(s, s->heap_len++, e);
-	sift_up(s, e->pos);
+	heap_set(q, q->heap_len++, e);
+	sift_up(q, e->pos);
 	return e;
 oom:
 	report_oom(s);
 	return NULL;
 }
 
-/* Room at the end of the FIFO for one more.  0, or -1 (reported). */
+/* Room at the end of Q's FIFO for one more.  0, or -1 (reported). */
 static int
-fifo_room(struct stream *s)
+fifo_room(struct stream *s, struct pend *q)
 {
 	struct fifo_entry *nf;
 	size_t cap;
 
-	if (s->fifo_head + s->fifo_len < s->fifo_cap)
+	if (q->fifo_head + q->fifo_len < q->fifo_cap)
 		return 0;
 	/* slide down once the front half is used up: a FIFO that never
 	 * empties costs one move per entry at most */
-	if (s->fifo_head >= s->fifo_cap / 2 && s->fifo_head > 0) {
-		memmove(s->fifo, s->fifo + s->fifo_head,
-		    s->fifo_len * sizeof *s->fifo);
-		s->fifo_head = 0;
+	if (q->fifo_head >= q->fifo_cap / 2 && q->fifo_head > 0) {
+		memmove(q->fifo, q->fifo + q->fifo_head,
+		    q->fifo_len * sizeof *q->fifo);
+		q->fifo_head = 0;
 		return 0;
 	}
-	cap = s->fifo_cap ? s->fifo_cap * 2 : 1024;
-	if ((nf = realloc(s->fifo, cap * sizeof *nf)) == NULL) {
+	cap = q->fifo_cap ? q->fifo_cap * 2 : 1024;
+	if ((nf = realloc(q->fifo, cap * sizeof *nf)) == NULL) {
 		report_oom(s);
 		return -1;
 	}
-	s->fifo = nf;
-	s->fifo_cap = cap;
+	q->fifo = nf;
+	q->fifo_cap = cap;
 	return 0;
 }
 
-/* Queue an event of LEN bytes at TIME, in the FIFO if it keeps it in
- * order.  0, or -1 (reported). */
+/* Queue an event of LEN bytes at T, in its timeline's FIFO if it keeps it
+ * in order.  0, or -1 (reported). */
 static int
-queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
+queue(struct stream *s, struct stime t, int kind, const uint8_t *data,
     uint32_t len)
 {
+	struct pend *q = &s->p[t.beats];
 	struct fifo_entry *f;
 
-	if (len > FIFO_DATA || (s->fifo_len > 0 &&
-	    s->fifo[s->fifo_head + s->fifo_len - 1].time > time))
-		return heap_queue(s, time, kind, data, len) == NULL ? -1 : 0;
-	if (fifo_room(s) < 0)
+	if (len > FIFO_DATA || (q->fifo_len > 0 &&
+	    q->fifo[q->fifo_head + q->fifo_len - 1].time > t.v))
+		return heap_queue(s, t, kind, data, len) == NULL ? -1 : 0;
+	if (fifo_room(s, q) < 0)
 		return -1;
-	f = &s->fifo[s->fifo_head + s->fifo_len++];
-	f->time = time;
+	f = &q->fifo[q->fifo_head + q->fifo_len++];
+	f->time = t.v;
 	f->seq = s->next_seq++;
 	f->line = s->lineno;
 	f->kind = (uint8_t)kind;
@@ -249,24 +306,27 @@ queue(struct stream *s, uint64_t time, int kind, const uint8_t *data,
 }
 
 /*
- * A note-on at TIME: if a `note` on this key is sounding then (its
- * tracked note-off is still to come), that note-off moves to just before
- * this note-on, so every note-on keeps exactly one note-off and none cuts
- * a later note short.
+ * A note-on at T: if a `note` on this key is sounding then (its tracked
+ * note-off is still to come), that note-off moves to just before this
+ * note-on, so every note-on keeps exactly one note-off and none cuts a
+ * later note short.  (Across timelines, T is taken into the note-off's.)
  */
 static void
-strike(struct stream *s, uint8_t ch, uint8_t key, uint64_t time)
+strike(struct stream *s, uint8_t ch, uint8_t key, struct stime t)
 {
 	struct entry **po = s->pending_off[s->port], *off;
+	uint64_t time;
 
-	if (po == NULL || (off = po[ch * 128 + key]) == NULL ||
-	    off->time <= time || off->on_time > time)
+	if (po == NULL || (off = po[ch * 128 + key]) == NULL)
+		return;
+	time = off->tl ? to_beats(s, t) : to_ns(s, t);
+	if (off->time <= time || off->on_time > time)
 		return;
 	off->time = time;
 	off->seq = s->next_seq++;
 	off->tracked = 0;
 	po[ch * 128 + key] = NULL;
-	sift_up(s, off->pos);
+	sift_up(&s->p[off->tl], off->pos);
 }
 
 /* The tracked note-offs of the current port, made on first use: NULL
@@ -309,21 +369,13 @@ resolve_ports(struct stream *s)
 	return 0;
 }
 
-static int
-is_note_on(const uint8_t *d, uint32_t len)
-{
-	/* raw may send any bytes: only a well-formed note-on counts */
-	return len == 3 && (d[0] & 0xf0) == 0x90 && d[1] < 0x80 &&
-	    d[2] > 0 && d[2] < 0x80;
-}
-
 /*
- * A tempo meta event at TIME for the tempo of A: the type, microseconds
- * per quarter note as a file stores them (rounded), then the exact tempo
- * as two 64-bit numbers (hand_out takes them apart).
+ * A tempo meta event at T for the tempo of A (--export): the type,
+ * microseconds per quarter note as a file stores them (rounded), then the
+ * exact tempo as two 64-bit numbers (hand_out takes them apart).
  */
 static int
-queue_tempo(struct stream *s, uint64_t time, const struct sp_action *a)
+queue_tempo(struct stream *s, struct stime t, const struct sp_action *a)
 {
 	uint8_t d[TEMPO_META_LEN];
 	uint64_t us = (60000000u * a->tempo_den + a->tempo_num / 2) /
@@ -339,14 +391,34 @@ queue_tempo(struct stream *s, uint64_t time, const struct sp_action *a)
 	d[3] = (uint8_t)us;
 	memcpy(d + 4, &a->tempo_num, 8);
 	memcpy(d + 12, &a->tempo_den, 8);
-	return heap_queue(s, time, MP_EV_META, d, sizeof d) == NULL ? -1 : 0;
+	return heap_queue(s, t, MP_EV_META, d, sizeof d) == NULL ? -1 : 0;
+}
+
+static int
+is_note_on(const uint8_t *d, uint32_t len)
+{
+	/* raw may send any bytes: only a well-formed note-on counts */
+	return len == 3 && (d[0] & 0xf0) == 0x90 && d[1] < 0x80 &&
+	    d[2] > 0 && d[2] < 0x80;
+}
+
+/* T moved on by A's duration, in A's timeline. */
+static struct stime
+advance(const struct stream *s, struct stime t, const struct sp_action *a)
+{
+	struct stime r;
+
+	r.beats = a->beats;
+	r.v = (a->beats ? to_beats(s, t) : to_ns(s, t)) + a->ns;
+	return r;
 }
 
 /* Apply one parsed line that arrived at ARRIVAL.  0, or -1 (reported). */
 static int
-apply(struct stream *s, uint64_t arrival)
+apply(struct stream *s, uint64_t arrival_ns)
 {
-	uint64_t t = s->cursor > arrival ? s->cursor : arrival;
+	struct stime arrival = { arrival_ns, 0 };
+	struct stime t = later(s, s->cursor, arrival) ? s->cursor : arrival;
 	size_t i;
 
 	for (i = 0; i < s->parsed.n; i++) {
@@ -359,22 +431,24 @@ apply(struct stream *s, uint64_t arrival)
 
 		switch (a->kind) {
 		case SP_AT:
-			t = a->ns;
+			t.v = a->ns;
+			t.beats = a->beats;
 			break;
 		case SP_WAIT:
-			t += a->ns;
-			if (t > s->cursor)
+			t = advance(s, t, a);
+			if (later(s, t, s->cursor))
 				s->cursor = t;
 			break;
 		case SP_STAMP:
 			if (!s->anchored) {
 				s->anchored = 1;
-				s->anchor_time = s->cursor > arrival ?
-				    s->cursor : arrival;
+				s->anchor_time = to_ns(s, later(s, s->cursor,
+				    arrival) ? s->cursor : arrival);
 				s->anchor_stamp = a->ns;
 			}
 			/* a timestamp before the first one is the next day */
-			t = s->anchor_time + (a->ns >= s->anchor_stamp ?
+			t.beats = 0;
+			t.v = s->anchor_time + (a->ns >= s->anchor_stamp ?
 			    a->ns - s->anchor_stamp :
 			    a->ns + DAY_NS - s->anchor_stamp);
 			break;
@@ -386,16 +460,17 @@ apply(struct stream *s, uint64_t arrival)
 			break;
 		case SP_NOTE: {
 			uint8_t off[3] = { 0x80 | (d[0] & 0x0f), d[1], 0 };
+			struct stime end = advance(s, t, a);
 
 			strike(s, d[0] & 0x0f, d[1], t);
 			/* the note-off may move: it waits in the heap */
 			if (pending_offs(s) == NULL ||
 			    queue(s, t, MP_EV_MIDI, d, 3) < 0 ||
-			    (e = heap_queue(s, t + a->ns, MP_EV_MIDI, off,
+			    (e = heap_queue(s, end, MP_EV_MIDI, off,
 			    3)) == NULL)
 				return -1;
 			e->tracked = 1;
-			e->on_time = t;
+			e->on_time = end.beats ? to_beats(s, t) : to_ns(s, t);
 			e->ch = d[0] & 0x0f;
 			e->key = d[1];
 			s->pending_off[s->port][e->ch * 128 + e->key] = e;
@@ -406,6 +481,12 @@ apply(struct stream *s, uint64_t arrival)
 				return -1;
 			break;
 		case SP_TEMPO:
+			/* --link: a proposal to the session; --export: a
+			 * tempo event in the file */
+			if (s->o.beat_at != NULL && heap_queue(s, t,
+			    MP_EV_TEMPO, (const uint8_t *)&a->bpm,
+			    sizeof a->bpm) == NULL)
+				return -1;
 			if (s->o.want_meta && queue_tempo(s, t, a) < 0)
 				return -1;
 			break;
@@ -461,7 +542,6 @@ take_line(struct stream *s, const char *line, size_t len, uint64_t arrival)
 	return reject(s, arrival);
 }
 
-
 static uint64_t
 now_ns(struct stream *s)
 {
@@ -503,7 +583,11 @@ read_input(struct stream *s, int timeout_ms)
 		s->eof = 1;
 		return 0;
 	}
-	arrival = now_ns(s) + s->o.latency_ns;
+	arrival = now_ns(s);
+	/* --link: a line before the session's beat 0 arrives on it, so
+	 * that "+1b" from there is on the grid; later ones as usual */
+	if (arrival > 0 || s->o.beat_at == NULL)
+		arrival += s->o.latency_ns;
 	if (got == 0) {
 		s->eof = 1;
 		if (s->buf_len > 0 && !s->skipping &&
@@ -539,45 +623,88 @@ read_input(struct stream *s, int timeout_ms)
 }
 
 static size_t
-pending(const struct stream *s)
+pend_len(const struct pend *q)
 {
-	return s->heap_len + s->fifo_len;
+	return q->heap_len + q->fifo_len;
 }
 
-/* Whether the next pending event is the FIFO's front, not the heap's top. */
+static size_t
+pending(const struct stream *s)
+{
+	return pend_len(&s->p[0]) + pend_len(&s->p[1]);
+}
+
+/* Whether Q's next event is its FIFO's front, not its heap's top. */
 static int
-fifo_first(const struct stream *s)
+fifo_first(const struct pend *q)
 {
 	const struct fifo_entry *f;
 
-	if (s->fifo_len == 0)
+	if (q->fifo_len == 0)
 		return 0;
-	if (s->heap_len == 0)
+	if (q->heap_len == 0)
 		return 1;
-	f = &s->fifo[s->fifo_head];
-	return f->time != s->heap[0]->time ? f->time < s->heap[0]->time :
-	    f->seq < s->heap[0]->seq;
+	f = &q->fifo[q->fifo_head];
+	return f->time != q->heap[0]->time ? f->time < q->heap[0]->time :
+	    f->seq < q->heap[0]->seq;
 }
 
-/* The time of the next pending event; there must be one. */
+/* The time of Q's next event; there must be one. */
+static struct stime
+next_in(const struct stream *s, int tl)
+{
+	const struct pend *q = &s->p[tl];
+	struct stime t;
+
+	t.v = fifo_first(q) ? q->fifo[q->fifo_head].time : q->heap[0]->time;
+	t.beats = tl;
+	return t;
+}
+
+/* Is timeline TL's next event (there must be one) due by HORIZON ns? */
+static int
+due(const struct stream *s, int tl, uint64_t horizon)
+{
+	struct stime h = { horizon, 0 };
+
+	return next_in(s, tl).v <= (tl ? to_beats(s, h) : horizon);
+}
+
+/* The timeline whose next event goes first (there must be one): of two,
+ * the earlier, in seconds as the session is now; seconds on a tie. */
+static int
+next_tl(const struct stream *s)
+{
+	if (pend_len(&s->p[1]) == 0)
+		return 0;
+	if (pend_len(&s->p[0]) == 0)
+		return 1;
+	return later(s, next_in(s, 0), next_in(s, 1));
+}
+
+/* The next event's time in seconds; there must be one. */
 static uint64_t
-next_time(const struct stream *s)
+next_ns(const struct stream *s)
 {
-	return fifo_first(s) ? s->fifo[s->fifo_head].time : s->heap[0]->time;
+	return to_ns(s, next_in(s, next_tl(s)));
 }
 
-/* Take the next pending event (there must be one) into EV. */
+/* Take the next pending event of timeline TL (there must be one) into
+ * EV. */
 static void
-hand_out(struct stream *s, struct mp_event *ev)
+hand_out(struct stream *s, int tl, struct mp_event *ev)
 {
+	struct pend *q = &s->p[tl];
+
 	memset(ev, 0, sizeof *ev);
 	ev->track = -1;
-	if (fifo_first(s)) {
+	ev->beats = (uint8_t)tl;
+	if (fifo_first(q)) {
 		/* the slot is not written again before the next call */
-		const struct fifo_entry *f = &s->fifo[s->fifo_head++];
+		const struct fifo_entry *f = &q->fifo[q->fifo_head++];
 
-		if (--s->fifo_len == 0)
-			s->fifo_head = 0;
+		if (--q->fifo_len == 0)
+			q->fifo_head = 0;
 		ev->kind = f->kind;
 		ev->time = f->time;
 		ev->data = f->data;
@@ -585,18 +712,17 @@ hand_out(struct stream *s, struct mp_event *ev)
 		ev->offset = f->line;
 		ev->port = f->port;
 	} else {
-		struct entry *e = heap_pop(s);
+		struct entry *e = heap_pop(q);
 
 		if (e->tracked &&
 		    s->pending_off[e->port][e->ch * 128 + e->key] == e)
 			s->pending_off[e->port][e->ch * 128 + e->key] = NULL;
 		ev->kind = e->kind;
-		ev->port = e->port;
 		ev->time = e->time;
 		ev->data = e->data;
 		ev->len = e->len;
 		ev->offset = e->line;
-		s->handed_out = e;
+		ev->port = e->port;
 		if (e->kind == MP_EV_META && e->len == TEMPO_META_LEN) {
 			ev->meta = e->data[0];
 			ev->data = e->data + 1;
@@ -604,6 +730,12 @@ hand_out(struct stream *s, struct mp_event *ev)
 			memcpy(&ev->tempo_num, e->data + 4, 8);
 			memcpy(&ev->tempo_den, e->data + 12, 8);
 		}
+		if (e->kind == MP_EV_TEMPO) {
+			memcpy(&ev->bpm, e->data, sizeof ev->bpm);
+			ev->data = NULL;
+			ev->len = 0;
+		}
+		s->handed_out = e;
 	}
 }
 
@@ -616,6 +748,7 @@ stream_next(void *ctx, struct mp_event *ev)
 	s->handed_out = NULL;
 	for (;;) {
 		uint64_t horizon;
+		int tl;
 
 		if (atomic_load(&s->interrupted))
 			return 0;
@@ -624,17 +757,23 @@ stream_next(void *ctx, struct mp_event *ev)
 		 * any later line may go before what came so far. */
 		/* After a bad line under --strict, what was due up to its
 		 * arrival goes out and nothing after. */
-		if (s->failed && (pending(s) == 0 ||
-		    next_time(s) > s->fail_time))
+		if (s->failed && (pending(s) == 0 || next_ns(s) > s->fail_time))
 			return -1;
 		/* Bounded memory: with too much pending, input waits (the
 		 * writer blocks on the pipe); without a clock, the earliest
 		 * pending event goes out as if the input had ended. */
-		if (pending(s) > 0 && (s->eof || s->failed ||
-		    (s->o.clock == NULL && pending(s) >= MAX_PENDING) ||
-		    (s->o.clock != NULL && next_time(s) <= horizon))) {
-			hand_out(s, ev);
-			return 1;
+		if (pending(s) > 0) {
+			tl = next_tl(s);
+			if (s->o.clock != NULL && !s->eof && !s->failed &&
+			    !due(s, tl, horizon) && pend_len(&s->p[!tl]) > 0 &&
+			    due(s, !tl, horizon))
+				tl = !tl;   /* only the other one is due */
+			if (s->eof || s->failed ||
+			    (s->o.clock == NULL && pending(s) >= MAX_PENDING) ||
+			    (s->o.clock != NULL && due(s, tl, horizon))) {
+				hand_out(s, tl, ev);
+				return 1;
+			}
 		}
 		if (s->eof)
 			return 0;
@@ -642,9 +781,14 @@ stream_next(void *ctx, struct mp_event *ev)
 			int timeout = -1;
 
 			if (pending(s) > 0 && s->o.clock != NULL) {
-				uint64_t wait = next_time(s) - horizon;
+				uint64_t next = next_ns(s);
+				uint64_t wait = next > horizon ? next - horizon : 0;
 
 				timeout = (int)(wait / 1000000u);
+				/* a beat comes sooner if the tempo rises: look
+				 * again often enough */
+				if (pend_len(&s->p[1]) > 0 && timeout > BEAT_POLL_MS)
+					timeout = BEAT_POLL_MS;
 			}
 			if (pending(s) >= MAX_PENDING) {
 				poll(NULL, 0, timeout < 0 || timeout >
@@ -682,6 +826,7 @@ stream_open(struct stream **sp, const struct stream_opts *opts)
 	}
 	s->o = *opts;
 	sp_state_init(&s->state);
+	s->state.beats = opts->beat_at != NULL;
 	atomic_init(&s->interrupted, 0);
 	*sp = s;
 	return 0;
@@ -703,17 +848,20 @@ void
 stream_close(struct stream *s)
 {
 	size_t i;
+	int t;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->heap_len; i++)
-		free(s->heap[i]);
-	free(s->heap);
+	for (t = 0; t < 2; t++) {
+		for (i = 0; i < s->p[t].heap_len; i++)
+			free(s->p[t].heap[i]);
+		free(s->p[t].heap);
+		free(s->p[t].fifo);
+	}
 	free(s->handed_out);
-	free(s->fifo);
 	free(s->buf);
-	for (i = 0; i < PORTS_MAX; i++)
-		free(s->pending_off[i]);
+	for (t = 0; t < PORTS_MAX; t++)
+		free(s->pending_off[t]);
 	sp_line_free(&s->parsed);
 	free(s);
 }

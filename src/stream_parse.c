@@ -448,10 +448,12 @@ parse_decimal(const char *s, size_t n, mp_u128 *m, int *k)
 /*
  * A duration: a decimal number with an optional unit, s (the default), ms,
  * us, or b for beats at the tempo of ST.  0 with *NS rounded half up, or a
- * BAD_ outcome.
+ * BAD_ outcome.  With ST's beats (--link), b stays beats: *NS is then in
+ * billionths of a beat, and *BEATS is set.
  */
 static int
-parse_dur(const struct sp_state *st, const char *s, size_t n, uint64_t *ns)
+parse_dur(const struct sp_state *st, const char *s, size_t n, uint64_t *ns,
+    int *in_beats)
 {
 	mp_u128 m, num, den, r;
 	int k, rc, beats = 0;
@@ -472,7 +474,10 @@ parse_dur(const struct sp_state *st, const char *s, size_t n, uint64_t *ns)
 	}
 	if ((rc = parse_decimal(s, n, &m, &k)) < 0)
 		return rc;
-	if (beats) {
+	*in_beats = beats && st->beats;
+	if (*in_beats) {
+		r = m * pow10_u128(9 - k);
+	} else if (beats) {
 		/* m / 10^k beats of 60 / (num / den) s each: in ns that is
 		 * m * 6 * 10^(10 - k) * den / num, below 2^117 here */
 		if (st->tempo_num == 0 || st->tempo_den == 0 ||
@@ -612,6 +617,8 @@ push(struct parser *p, enum sp_kind kind, uint64_t ns, size_t off, int col)
 	a->len = (uint32_t)(o->nbytes - off);
 	a->col = col;
 	a->tempo_num = a->tempo_den = 0;
+	a->beats = 0;
+	a->bpm = 0;
 	return 0;
 }
 
@@ -844,14 +851,14 @@ time_why(int rc, const char *syntax)
 
 #define DUR_SYNTAX "want a number and an optional unit s, ms, us or b"
 
-/* A duration argument (wait, note) in T. */
+/* A duration argument (wait, note) in T; *BEATS as parse_dur says. */
 static int
-get_dur(struct parser *p, const struct tok *t, uint64_t *ns)
+get_dur(struct parser *p, const struct tok *t, uint64_t *ns, int *beats)
 {
 	char buf[QUOTE_MAX + 4];
 	int rc;
 
-	if ((rc = parse_dur(&p->st, t->s, t->len, ns)) < 0)
+	if ((rc = parse_dur(&p->st, t->s, t->len, ns, beats)) < 0)
 		return fail(p, t->col, "bad duration '%s': %s", quote(t, buf),
 		    time_why(rc, DUR_SYNTAX));
 	return 0;
@@ -866,7 +873,7 @@ time_token(struct parser *p, const struct tok *t)
 	size_t n = t->len - 1;
 	enum sp_kind kind = t->s[0] == '@' ? SP_AT : SP_WAIT;
 	uint64_t ns;
-	int rc;
+	int rc, beats = 0;
 
 	if (t->s[0] != '+' && t->s[0] != '@') {
 		if ((rc = parse_stamp(t->s, t->len, &ns)) < 0)
@@ -879,12 +886,15 @@ time_token(struct parser *p, const struct tok *t)
 		why = "want +HH:MM:SS.mmm or +MM:SS.mmm";
 		rc = parse_clock(s, n, &ns);
 	} else {
-		rc = parse_dur(&p->st, s, n, &ns);
+		rc = parse_dur(&p->st, s, n, &ns, &beats);
 	}
 	if (rc < 0)
 		return fail(p, t->col, "bad time '%s': %s", quote(t, buf),
 		    time_why(rc, why));
-	return push(p, kind, ns, p->out->nbytes, t->col);
+	if (push(p, kind, ns, p->out->nbytes, t->col) < 0)
+		return -1;
+	p->out->actions[p->out->n - 1].beats = beats;
+	return 0;
 }
 
 /* The command at CT and its arguments. */
@@ -897,7 +907,7 @@ command(struct parser *p, const struct tok *ct)
 	long long v[3];
 	uint64_t ns;
 	size_t off;
-	int i, col = ct->col, ch = p->st.channel, st;
+	int i, col = ct->col, ch = p->st.channel, st, beats = 0;
 
 	if ((c = lookup(ct)) == NULL) {
 		if (looks_like_value(p, ct))
@@ -1010,22 +1020,31 @@ command(struct parser *p, const struct tok *ct)
 		p->st.omc = (int)v[0];
 		return 0;
 	case CMD_TEMPO:
-		return set_tempo(p, &a[0]);
+		/* an SP_TEMPO action: with --link, a proposal to the session
+		 * at the line's time; with --export, a tempo event */
+		if (set_tempo(p, &a[0]) < 0)
+			return -1;
+		p->out->actions[p->out->n - 1].bpm = (double)p->st.tempo_num /
+		    (double)p->st.tempo_den;
+		return 0;
 	case CMD_NOTE:
 		/* velocity 0 would be a note-off, with a note-off after it */
 		if (get_note(p, &a[0], &v[0]) < 0 ||
 		    get_int(p, &a[1], "velocity", 1, 127, &v[1]) < 0 ||
-		    get_dur(p, &a[2], &ns) < 0)
+		    get_dur(p, &a[2], &ns, &beats) < 0)
 			return -1;
 		if (send3(p, col, st, (int)v[0], (int)v[1]) < 0)
 			return -1;
 		p->out->actions[p->out->n - 1].kind = SP_NOTE;
 		p->out->actions[p->out->n - 1].ns = ns;
+		p->out->actions[p->out->n - 1].beats = beats;
 		return 0;
 	case CMD_WAIT:
-		if (get_dur(p, &a[0], &ns) < 0)
+		if (get_dur(p, &a[0], &ns, &beats) < 0 ||
+		    push(p, SP_WAIT, ns, p->out->nbytes, col) < 0)
 			return -1;
-		return push(p, SP_WAIT, ns, p->out->nbytes, col);
+		p->out->actions[p->out->n - 1].beats = beats;
+		return 0;
 	case CMD_PORT:
 		if (!ports_name_ok(a[0].s, a[0].len))
 			return fail(p, a[0].col, "bad port name '%s': 1 to %d "
@@ -1048,6 +1067,7 @@ sp_state_init(struct sp_state *st)
 	st->omc = 3;
 	st->tempo_num = 120;
 	st->tempo_den = 1;
+	st->beats = 0;
 }
 
 int

@@ -11,6 +11,15 @@ timing_frames(mp_u128 time, uint64_t den, uint32_t rate)
 }
 
 uint64_t
+timing_beat_fx(mp_u128 time, uint64_t den)
+{
+	/* beats past 2^32 do not fit a record anyway */
+	if (time >= (mp_u128)den << 32)
+		return UINT64_MAX;
+	return (uint64_t)(((time << 32) + den / 2) / den);
+}
+
+uint64_t
 timing_ns(mp_u128 time, uint64_t den)
 {
 	/* a stream's times are in ns already: skip the 128-bit division

@@ -44,7 +44,7 @@ mkdir "$tmp/files" "$tmp/files/sub dir"
 tap_plan 15
 
 is "midiplay --con" "--connect" "an option from its beginning"
-is "midiplay --" "--bpm|--channels|--clock|--connect|--cycle-limit|--dump|--end|--export|--help|--latency|--list|--loop|--name|--ppq|--quiet|--record|--release|--split|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
+is "midiplay --" "--bpm|--channels|--clock|--connect|--cycle-limit|--dump|--end|--export|--help|--latency|--link|--link-publish|--link-start-stop|--link-wait|--list|--loop|--name|--offset|--ppq|--quantum|--quiet|--record|--release|--split|--start|--strict|--tempo|--tracks|--transport|--transpose|--verbose|--version|--wait" \
     "the long options"
 comp "midiplay -"
 grep -qx -- -c "$tmp/out" && grep -qx -- -W "$tmp/out" && grep -qx -- - "$tmp/out"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* recorder - JACK MIDI recorder used by the midiplay test suite.
  *
- * Usage: recorder [-AT] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
+ * Usage: recorder [-ATJ] [-L FRAMES] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]
  *
  * Registers the MIDI input port CLIENTNAME:in (default client name "recorder"),
  * activates, connects every -c SOURCEPORT to it (waiting up to 5 s for each
@@ -14,7 +14,14 @@
  * the event (the transport position of its cycle plus its offset) when the
  * transport rolls, and "-" when it does not.  -A also registers an audio
  * input port CLIENTNAME:audio, which it never reads (for tests that need
- * an audio port to refuse).
+ * an audio port to refuse).  -J appends " @MICROSECONDS" to each line: when
+ * the event's frame is on CLOCK_MONOTONIC_RAW (Ableton Link's clock), as
+ * libjack's jack_frames_to_time() gives it on JACK's clock, plus the
+ * offset between the two clocks read in the same cycle (jackd2's JACK
+ * clock is CLOCK_MONOTONIC_RAW too, PipeWire's is CLOCK_MONOTONIC).
+ * -L FRAMES: the input port says it is heard FRAMES after it receives
+ * (its playback latency, as a synth's would), so that clients before it
+ * see that much playback latency on their outputs.
  *
  * Exit: after COUNT events (-N), after IDLE_SECONDS (default 2; 0 = never)
  * without an event once at least one arrived, or on SIGTERM/SIGINT: status 0.
@@ -51,7 +58,7 @@
 #define RING_SIZE ((size_t)16 << 20)
 #endif
 #define MAX_EVENT_SIZE ((size_t)1 << 20)
-#define REC_HDR_SIZE ((size_t)16)
+#define REC_HDR_SIZE ((size_t)24)
 
 #if ATOMIC_LONG_LOCK_FREE != 2 || ATOMIC_INT_LOCK_FREE != 2
 #error "lock-free atomics required"
@@ -61,6 +68,7 @@ struct rec_hdr {
 	uint64_t frame;
 	uint32_t size;
 	uint32_t reserved;
+	int64_t raw_ns;     /* -J: the frame's time on CLOCK_MONOTONIC_RAW */
 };
 
 _Static_assert(sizeof(struct rec_hdr) == REC_HDR_SIZE, "record header size");
@@ -79,6 +87,8 @@ static volatile sig_atomic_t stop_signal;
 static jack_client_t *client;
 static jack_port_t *in_port;
 static int transport_frames;        /* -T */
+static int raw_times;               /* -J */
+static long play_latency = -1;      /* -L */
 static int audio_port;              /* -A */
 
 /* Process-thread-only state for the 64-bit frame counter. */
@@ -139,6 +149,17 @@ static int process(jack_nframes_t nframes, void *arg)
 		else
 			stood = 1;
 	}
+	/* -J: CLOCK_MONOTONIC_RAW minus JACK's clock, now (vDSO reads) */
+	int64_t clock_off_ns = 0;
+	if (raw_times && count > 0) {
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+		jack_time_t j = jack_get_time();
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+		int64_t an = (int64_t)a.tv_sec * 1000000000 + a.tv_nsec;
+		int64_t bn = (int64_t)b.tv_sec * 1000000000 + b.tv_nsec;
+		clock_off_ns = an + (bn - an) / 2 - ((int64_t)j * 1000 + 500);
+	}
 	size_t head = atomic_load_explicit(&ring_head, memory_order_relaxed);
 	for (uint32_t i = 0; i < count; i++) {
 		jack_midi_event_t ev;
@@ -150,7 +171,10 @@ static int process(jack_nframes_t nframes, void *arg)
 			atomic_fetch_add_explicit(&ring_overflows, 1, memory_order_relaxed);
 			continue;
 		}
-		struct rec_hdr h = { cycle_start + ev.time, (uint32_t)ev.size, stood };
+		struct rec_hdr h = { cycle_start + ev.time, (uint32_t)ev.size, stood, 0 };
+		if (raw_times)
+			h.raw_ns = (int64_t)jack_frames_to_time(client,
+			    (jack_nframes_t)(now + ev.time)) * 1000 + clock_off_ns;
 		ring_put(head, &h, sizeof h);
 		if (ev.size > 0)
 			ring_put(head + REC_HDR_SIZE, ev.buffer, ev.size);
@@ -158,6 +182,17 @@ static int process(jack_nframes_t nframes, void *arg)
 		atomic_store_explicit(&ring_head, head, memory_order_release);
 	}
 	return 0;
+}
+
+/* -L: the input's playback latency (JACK's latency callback). */
+static void on_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+	(void)arg;
+	if (mode == JackPlaybackLatency && play_latency >= 0) {
+		jack_latency_range_t r = { (jack_nframes_t)play_latency,
+		    (jack_nframes_t)play_latency };
+		jack_port_set_latency_range(in_port, JackPlaybackLatency, &r);
+	}
 }
 
 static int on_xrun(void *arg)
@@ -194,7 +229,7 @@ static void sleep_ms(long ms)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " [-AT] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
+	fprintf(f, "Usage: " PROG " [-ATJ] [-L FRAMES] [-n CLIENTNAME] [-c SOURCEPORT]... [-t IDLE_SECONDS] [-N COUNT] [-o FILE]\n");
 }
 
 /* Drain the ring, writing at most `limit` more events (0 = no limit).
@@ -218,6 +253,8 @@ static unsigned long drain(FILE *out, unsigned char *data, char *line, unsigned 
 			*p++ = hex[data[i] >> 4];
 			*p++ = hex[data[i] & 15];
 		}
+		if (raw_times)
+			p += snprintf(p, 40, " @%.1f", (double)h.raw_ns / 1000.0);
 		*p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), out);
 		tail += REC_HDR_SIZE + pad8(h.size);
@@ -244,11 +281,23 @@ int main(int argc, char **argv)
 		perror(PROG);
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "ATn:c:t:N:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "ATJL:n:c:t:N:o:h")) != -1) {
 		char *end;
 		switch (opt) {
 		case 'T':
 			transport_frames = 1;
+			break;
+		case 'J':
+			raw_times = 1;
+			break;
+		case 'L':
+			errno = 0;
+			play_latency = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || play_latency < 0 ||
+			    play_latency > 1000000) {
+				fprintf(stderr, PROG ": bad latency '%s'\n", optarg);
+				return 2;
+			}
 			break;
 		case 'A':
 			audio_port = 1;
@@ -303,7 +352,7 @@ int main(int argc, char **argv)
 	/* Preallocate and prefault everything the callback and the drain use. */
 	ring_buf = malloc(RING_SIZE);
 	unsigned char *data = malloc(MAX_EVENT_SIZE);
-	char *line = malloc(32 + 3 * MAX_EVENT_SIZE + 2);
+	char *line = malloc(32 + 3 * MAX_EVENT_SIZE + 48);
 	if (ring_buf == NULL || data == NULL || line == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
@@ -347,6 +396,8 @@ int main(int argc, char **argv)
 	}
 	jack_set_process_callback(client, process, NULL);
 	jack_set_xrun_callback(client, on_xrun, NULL);
+	if (play_latency >= 0)
+		jack_set_latency_callback(client, on_latency, NULL);
 	jack_on_shutdown(client, on_shutdown, NULL);
 	if (jack_activate(client) != 0) {
 		fprintf(stderr, PROG ": cannot activate JACK client\n");

@@ -41,7 +41,8 @@ render(void)
 				    out.bytes[a->off + j]);
 			if (a->kind == SP_NOTE)
 				n += (size_t)snprintf(got + n, sizeof got - n,
-				    " for %" PRIu64, a->ns);
+				    " for %" PRIu64 "%s", a->ns, a->beats ? "b" :
+				    "");
 			break;
 		case SP_PANIC:
 			n += (size_t)snprintf(got + n, sizeof got - n, "panic");
@@ -52,15 +53,16 @@ render(void)
 			break;
 		case SP_TEMPO:
 			n += (size_t)snprintf(got + n, sizeof got - n,
-			    "tempo %" PRIu64 "/%" PRIu64, a->tempo_num,
-			    a->tempo_den);
+			    "tempo %" PRIu64 "/%" PRIu64 " (%g)", a->tempo_num,
+			    a->tempo_den, a->bpm);
 			break;
 		case SP_WAIT:
 		case SP_AT:
 		case SP_STAMP:
 			n += (size_t)snprintf(got + n, sizeof got - n,
-			    "%s %" PRIu64, a->kind == SP_WAIT ? "wait" :
-			    a->kind == SP_AT ? "at" : "stamp", a->ns);
+			    "%s %" PRIu64 "%s", a->kind == SP_WAIT ? "wait" :
+			    a->kind == SP_AT ? "at" : "stamp", a->ns,
+			    a->beats ? "b" : "");
 			break;
 		}
 	}
@@ -162,7 +164,7 @@ main(void)
 	static char big[2 * 16384 + 16];
 	size_t len;
 
-	plan(194);
+	plan(197);
 	reset();
 
 	/* every command's bytes */
@@ -236,14 +238,28 @@ main(void)
 	parses("on C3 1", "90 30 01", "and omc sticks: C3 is 48");
 	parses("octave-middle-c 5 on C5 1 omc 3", "90 3C 01",
 	    "octave-middle-c is omc");
-	parses("tempo 90", "tempo 90/1", "tempo: an action saying where");
+	parses("tempo 90", "tempo 90/1 (90)", "tempo: an action saying where");
 	parses("+1b", "wait 666666667",
 	    "a beat at 90 bpm is 666666667 ns, rounded");
-	parses("tempo 92.5 +1b", "tempo 185/2 | wait 648648649",
+	parses("tempo 92.5 +1b", "tempo 185/2 (92.5) | wait 648648649",
 	    "tempo 92.5: a beat is 648648649 ns");
 	ok(st.tempo_num * 2 == st.tempo_den * 185,
 	    "tempo 92.5 is kept exactly (%" PRIu64 "/%" PRIu64 ")",
 	    st.tempo_num, st.tempo_den);
+	/* --link: beats stay beats (billionths), tempo is a proposal */
+	reset();
+	st.beats = 1;
+	parses("+1b on 60 100", "wait 1000000000b | 90 3C 64",
+	    "--link: +1b is a session beat");
+	parses("tempo 92.5 +0.25b note 60 100 1.5b +0.1",
+	    "tempo 185/2 (92.5) | wait 250000000b | note 90 3C 64 for "
+	    "1500000000b | "
+	    "wait 100000000", "--link: tempo proposes, b stays beats at any "
+	    "tempo, seconds stay seconds");
+	parses("@2.5b on 61 1 @3 off 61 0", "at 2500000000b | 90 3D 01 | "
+	    "at 3000000000 | 80 3D 00", "--link: @ in beats is a song beat, "
+	    "@ in seconds a time");
+	reset();
 	reset();
 
 	/* note names */

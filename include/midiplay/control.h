@@ -44,6 +44,12 @@ struct control_opts {
 	                                 * its output tick (ev.tick) and track,
 	                                 * and pass meta events through (see
 	                                 * control_open) */
+	int link;                       /* --link: times are song beats
+	                                 * (the event's beats flag; with
+	                                 * bpm 60/1 a song second is a beat) */
+	int publish;                    /* --link-publish: the file's tempo
+	                                 * at the start and at each change
+	                                 * comes out as an MP_EV_TEMPO */
 };
 
 struct control;

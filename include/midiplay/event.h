@@ -24,9 +24,11 @@ enum mp_event_kind {
 	MP_EV_MIDI = 0,        /* send data[0 .. len) */
 	MP_EV_PANIC,           /* note-offs for what sounds, then CC 64, 120,
 	                        * 121 and 123 = 0 on every channel */
-	MP_EV_META             /* an SMF meta event, never sent: META is its
+	MP_EV_META,            /* an SMF meta event, never sent: META is its
 	                        * type, data[0 .. len) what it carries; only
 	                        * from a reader asked for them */
+	MP_EV_TEMPO            /* with --link: propose BPM to the session
+	                        * from then on (never sent) */
 };
 
 struct mp_event {
@@ -43,6 +45,10 @@ struct mp_event {
 	                        * tempo, num / den beats per minute (0: only
 	                        * data's microseconds per quarter note) */
 	uint64_t tempo_den;
+	uint8_t beats;         /* with --link: time / den counts song beats
+	                        * (quarter notes from playback's beat 0),
+	                        * not seconds */
+	double bpm;            /* MP_EV_TEMPO: beats per minute */
 	uint8_t buf[4];        /* storage for short messages; data may point here */
 };
 

@@ -21,6 +21,8 @@
 #include "midiplay/ring.h"
 #include "midiplay/sched.h"
 
+struct linkclock;
+
 /* At most this many events in one cycle unless told (--cycle-limit):
  * PipeWire's JACK delivers nothing in a cycle of 1365 or more. */
 #define JACKOUT_MAX_PER_CYCLE 1000
@@ -128,6 +130,18 @@ struct jackout {
 	                             * send, or 0 */
 	int release_mode;           /* enum jackout_release */
 	uint32_t release_off;
+
+	/* latency (JACK's latency callback): what the output's playback
+	 * latency is, and what midiplay adds to what leaves it (a stream's
+	 * --latency), in frames */
+	_Atomic uint32_t play_latency;
+	_Atomic uint32_t added_latency;
+
+	/* --link (jackout_link): records may carry song beats; playback
+	 * starts when the session's beat 0 comes; with start/stop sync it
+	 * stands while the session does */
+	struct linkclock *lk;
+	int lk_sync;
 };
 
 /* Why the callback is releasing notes, which decides what follows. */
@@ -174,6 +188,17 @@ void jackout_list(jack_client_t *client, FILE *out);
  * transport stops and Continue when it rolls on.  Before jackout_start. */
 void jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t,
     uint32_t), void *ctx, int clock);
+
+/* Play on a Link session through LK (linkclock.h), with start/stop sync
+ * when SYNC (then SEEK(CTX, 0, RATE) replays the source from its start at
+ * each start, and CLOCK sends Stop at each stop).  Before jackout_start:
+ * the callback looks at LK only once it has seen the start. */
+void jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
+    void (*seek)(void *, uint64_t, uint32_t), void *ctx, int clock);
+
+/* Tell JACK that what leaves the output is FRAMES later than it was meant
+ * (the capture latency of the port, for hosts that compensate). */
+void jackout_added_latency(struct jackout *jo, uint32_t frames);
 
 /* Start playing: time zero is the first cycle that begins after this. */
 void jackout_start(struct jackout *jo);

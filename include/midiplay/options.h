@@ -39,6 +39,12 @@ struct options {
 	int ppq;                    /* --ppq for --export of a stream */
 	unsigned limit_events;      /* --cycle-limit: events a cycle */
 	uint32_t limit_bytes;       /* and port buffer bytes (0: no limit) */
+	/* --link and its options (ctl.bpm is then 60/1, ctl.link set: a
+	 * file's seconds are its beats; --bpm goes to link_bpm) */
+	int link, link_publish, link_sync, link_wait;
+	double quantum;
+	int64_t offset_us;
+	double link_bpm;            /* 0, or --bpm to propose once */
 	uint8_t tracks[65536];
 };
 

@@ -19,11 +19,16 @@ struct progress {
 	int have_pos;
 	struct ctl_info pos;
 	struct timespec last_draw;
+	/* --link: positions are song beats, and LINK (the session's tempo
+	 * and peers) is shown instead of the file's tempo */
+	int beats;
+	char link[64];
 };
 
 /* Take from the control what has passed by NOW seconds of playback (of
- * TOTAL, or -1 when not yet known): print markers and lyrics with -v, and
- * redraw the line (at most five times a second unless FORCE). */
+ * TOTAL, or -1 when not yet known; song beats with BEATS): print markers
+ * and lyrics with -v, and redraw the line (at most five times a second
+ * unless FORCE). */
 void progress_update(struct progress *sh, double now, double total, int force);
 
 /* Erase the line, before anything else is printed. */

@@ -24,18 +24,23 @@ enum sched_rec_kind {
 	SCHED_MIDI = 0,       /* send LEN bytes at FRAME */
 	SCHED_END,            /* nothing follows: finish at FRAME */
 	SCHED_END_RELEASE,    /* finish, releasing sounding notes, at FRAME */
-	SCHED_PANIC           /* note-offs for what sounds, then CC 64, 120,
+	SCHED_PANIC,          /* note-offs for what sounds, then CC 64, 120,
 	                       * 121, 123 = 0 on every channel; go on */
+	SCHED_TEMPO           /* with --link: the session's tempo becomes
+	                       * the double (8 bytes) that follows, at FRAME */
 };
 
 struct sched_rec {
 	uint64_t frame;       /* frames from playback time zero (transport
-	                       * frames when following the transport) */
-	uint32_t len;
-	uint8_t kind;
-	uint8_t port;         /* the output port (ports.h) */
+	                       * frames when following the transport); with
+	                       * BEAT, a song beat * 2^32 (linkmap.h) */
+	uint16_t len;         /* (an event is at most MP_MAX_EVENT bytes) */
 	uint16_t gen;         /* following the transport: the seek it was
 	                       * read for (low bits); older ones are dropped */
+	uint8_t kind;
+	uint8_t port;         /* the output port (ports.h) */
+	uint8_t beat;         /* --link: FRAME is a song beat */
+	uint8_t pad;
 };
 
 /*

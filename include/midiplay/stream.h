@@ -10,7 +10,9 @@
  * arrives later can need to go before it; at the end of input, everything
  * left goes out in order.
  *
- * Times are nanoseconds from playback time zero (den 10^9).  A bad line is
+ * Times are nanoseconds from playback time zero (den 10^9); with --link,
+ * some are billionths of a song beat instead (the event's beats flag; see
+ * stream.c).  A bad line is
  * reported as "<stdin>:LINE:COL: what" and skipped whole; with strict set,
  * next() returns -1 at the first one instead.
  */
@@ -37,6 +39,12 @@ struct stream_opts {
 	int want_meta;           /* also return a tempo meta event (0x51,
 	                          * with its exact tempo) where each tempo
 	                          * command takes effect (--export) */
+	/* --link: the song beat at NS from song time zero and the reverse,
+	 * with the session as it is (CTX: clock_ctx); NULL without Link,
+	 * where a beat is 60 / tempo seconds.  Then b durations count the
+	 * session's beats, and tempo proposes a tempo to the session. */
+	double (*beat_at)(void *ctx, uint64_t ns);
+	uint64_t (*ns_at)(void *ctx, double beat);
 };
 
 struct stream;

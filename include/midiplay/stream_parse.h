@@ -34,9 +34,11 @@ enum sp_kind {
 	SP_PORT,      /* "port NAME": the commands after it go to the
 	               * output port NAME (bytes[off .. off+len)) */
 	SP_TEMPO      /* "tempo BPM": beats of later durations are at
-	               * tempo_num / tempo_den beats per minute from here on
-	               * (already applied to them; for --export's tempo
-	               * events) */
+	               * tempo_num / tempo_den (= bpm) beats per minute from
+	               * here on (applied to them already, but with --link,
+	               * where b stays beats); with --link a proposal of BPM
+	               * to the session at the line's time, with --export a
+	               * tempo event */
 };
 
 struct sp_action {
@@ -46,6 +48,9 @@ struct sp_action {
 	int col;              /* 1-based column of the command or token */
 	uint64_t tempo_num;   /* TEMPO: beats per minute = num / den */
 	uint64_t tempo_den;
+	int beats;            /* WAIT, AT, NOTE with beats (--link): ns
+	                       * counts billionths of a session beat */
+	double bpm;           /* TEMPO */
 };
 
 /* Sticky state, carried from line to line. */
@@ -55,6 +60,9 @@ struct sp_state {
 	int omc;              /* octave of middle C, default 3: C3 = 60 */
 	uint64_t tempo_num;   /* tempo in beats per minute = num / den */
 	uint64_t tempo_den;   /* (default 120 / 1) */
+	int beats;            /* --link: a duration in b stays in beats, and
+	                       * tempo is an SP_TEMPO action (not sticky
+	                       * state: set by the caller, never changed) */
 };
 
 /* What one line parsed into; reused from line to line. */

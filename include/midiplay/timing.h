@@ -18,6 +18,9 @@
 /* round(time / den * rate); time must be <= TIMING_MAX_UNITS. */
 uint64_t timing_frames(mp_u128 time, uint64_t den, uint32_t rate);
 
+/* round(time / den * 2^32): song beats in a record (--link). */
+uint64_t timing_beat_fx(mp_u128 time, uint64_t den);
+
 /* round(time / den * 10^9) */
 uint64_t timing_ns(mp_u128 time, uint64_t den);
 
