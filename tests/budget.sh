@@ -13,26 +13,6 @@ trap 'exit 1' HUP INT TERM
 data="$top_srcdir/tests/data"
 . "$top_srcdir/tests/playlib.sh"
 
-# carried FILE PERIOD EVENTS BYTES: the frames a budget of EVENTS events
-# and BYTES bytes (0: none) a cycle gives the oracle's events of FILE, in
-# "FRAME BYTES" lines: each event at its own frame when its cycle has
-# room, else at the start of the first later cycle that has (12 bytes an
-# event, plus its data when longer than 4 bytes), in order; an event that
-# no cycle can hold is left out (midiplay refuses it).
-carried() {
-	"$PYTHON3" "$top_srcdir/tests/oracle.py" frames 48000 "$1" |
-	    awk -v p="$2" -v n="$3" -v b="$4" '{
-		cost = 12 + (NF - 1 > 4 ? NF - 1 : 0)
-		if (b > 0 && cost > b) next     # refused: no cycle holds it
-		c = int($1 / p) * p
-		if (c < cur) c = cur
-		if (c > cur) { cur = c; cnt = 0; used = 0 }
-		while (cnt >= n || (b > 0 && used + cost > b)) { cur += p; cnt = 0; used = 0 }
-		f = $1 < cur ? cur : $1
-		cnt++; used += cost
-		$1 = f; print }'
-}
-
 tap_plan 9
 
 jack_start 256 || exit 1
