@@ -21,6 +21,7 @@
 #include "midiplay/dump.h"
 #include "midiplay/jackout.h"
 #include "midiplay/log.h"
+#include "midiplay/netjack.h"
 #include "midiplay/options.h"
 #include "midiplay/progress.h"
 #include "midiplay/sched.h"
@@ -264,6 +265,7 @@ main(int argc, char **argv)
 	struct stream *stream = NULL;
 	struct mp_source src = { 0 };
 	struct jackout jo;
+	struct netjack_watch watch;
 	struct progress sh;
 	int i, status;
 
@@ -347,8 +349,11 @@ main(int argc, char **argv)
 			status = 1;
 	if (status == 0 && o.wait && wait_for_connection(&jo, o.name) < 0)
 		status = got_signal ? 128 + got_signal : 1;
-	if (status == 0)
+	if (status == 0) {
+		/* a warning before the first message netjack2 would zero */
+		netjack_watch(&watch, &src, jo.client, jo.port);
 		status = play(&jo, &src, stream, &sh, &o);
+	}
 	jackout_close(&jo);
 	if (control != NULL && control_dropped(control) > 1)
 		log_warn("warning: %lu notes transposed out of 0-127 were "
