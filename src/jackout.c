@@ -50,8 +50,14 @@ static const uint8_t panic_ccs[] = { 64, 120, 121, 123 };
 static int
 budget(struct jackout *jo, struct jackout_port *p, uint32_t len)
 {
-	if (p->written < jo->limit_events && (jo->limit_bytes == 0 ||
-	    p->bytes + mp_event_cost(len) <= jo->limit_bytes))
+	/* following a transport with clock, a Stop or Continue may come
+	 * on top (send_byte): keep room for it */
+	unsigned keep_events = jo->clock ? 1 : 0;
+	uint32_t keep_bytes = jo->clock ? mp_event_cost(1) : 0;
+
+	if (p->written + keep_events < jo->limit_events &&
+	    (jo->limit_bytes == 0 || p->bytes + mp_event_cost(len) +
+	    keep_bytes <= jo->limit_bytes))
 		return 1;
 	jo->cycle_limited = 1;
 	return 0;
@@ -385,7 +391,7 @@ start_release(struct jackout *jo)
 }
 
 /* The system realtime message B, at OFF in the cycle (after what each
- * port has there), to every port (over the budget if need be: one byte). */
+ * port has there), to every port, in the room budget() keeps for it. */
 static void
 send_byte(struct jackout *jo, uint8_t b, uint32_t off)
 {
@@ -399,7 +405,7 @@ send_byte(struct jackout *jo, uint8_t b, uint32_t off)
 		if (dst != NULL) {
 			*dst = b;
 			keep(jo, i, at, &b, 1);
-			p->written++;
+			spend(p, 1);
 			p->last_off = at;
 		}
 	}

@@ -24,6 +24,7 @@
 #include "midiplay/jackout.h"
 #include "midiplay/linkplay.h"
 #include "midiplay/log.h"
+#include "midiplay/netjack.h"
 #include "midiplay/options.h"
 #include "midiplay/portmap.h"
 #include "midiplay/ports.h"
@@ -182,6 +183,16 @@ open_outputs(struct adding *a, int stream)
 	return 0;
 }
 
+/* The JACK port of output INDEX, or NULL (for the netjack2 watch). */
+static jack_port_t *
+output_port(void *ctx, unsigned index)
+{
+	struct jackout *jo = ctx;
+
+	return index < atomic_load(&jo->nports) ? jo->ports[index].port :
+	    NULL;
+}
+
 /* --transport: the scheduler repositions the file where JACK's is. */
 static void
 follow_seek(void *ctx, uint64_t frame, uint32_t rate)
@@ -256,8 +267,12 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 	uint64_t last_cycles;
 	char budget_bytes[32] = "";
 
+	/* (with a transport's Stop and Continue, one event's room of the
+	 * budget is theirs: jackout.c budget()) */
 	if (sched_start_follow(&sched, src, &jo->ring, jo->rate, o->release,
-	    o->transport || o->link_sync ? &jo->follow : NULL, o->limit_bytes,
+	    o->transport || o->link_sync ? &jo->follow : NULL,
+	    o->limit_bytes > 0 && jo->clock ? o->limit_bytes -
+	    mp_event_cost(1) : o->limit_bytes,
 	    &outputs) < 0)
 		return 1;
 	if (stream != NULL)
@@ -456,6 +471,7 @@ main(int argc, char **argv)
 	struct stream *stream = NULL;
 	struct mp_source src = { 0 };
 	struct jackout jo;
+	struct netjack_watch watch;
 	struct progress sh;
 	struct record *rec = NULL;
 	struct portmap *pm = NULL;
@@ -600,8 +616,11 @@ main(int argc, char **argv)
 	for (p = 0; status == 0 && o.wait && p < outputs.n; p++)
 		if (wait_for_connection(&jo, p) < 0)
 			status = got_signal ? 128 + got_signal : 1;
-	if (status == 0)
+	if (status == 0) {
+		/* a warning before the first message netjack2 would zero */
+		netjack_watch(&watch, &src, jo.client, output_port, &jo);
 		status = play(&jo, &src, stream, &sh, &o, rec, lp);
+	}
 	if (rec != NULL) {
 		/* what was sent by now, whatever ended the playback: a
 		 * signal's releases included */

@@ -659,4 +659,11 @@ options_parse(int argc, char **argv, struct options *o)
 	if (o->ppq == 0)
 		o->ppq = 960;
 	link_checks(o, link_opts);
+	/* a transport's Stop and Continue keep one event's room a cycle */
+	if ((o->transport || o->link_sync) && o->ctl.clock &&
+	    (o->limit_events < 2 || (o->limit_bytes > 0 &&
+	    o->limit_bytes < 2 * mp_event_cost(1))))
+		usage_error("%s", "with --clock following a transport, "
+		    "--cycle-limit keeps room for Stop and Continue: give at "
+		    "least 2 events and 24 bytes");
 }

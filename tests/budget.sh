@@ -13,27 +13,7 @@ trap 'exit 1' HUP INT TERM
 data="$top_srcdir/tests/data"
 . "$top_srcdir/tests/playlib.sh"
 
-# carried FILE PERIOD EVENTS BYTES: the frames a budget of EVENTS events
-# and BYTES bytes (0: none) a cycle gives the oracle's events of FILE, in
-# "FRAME BYTES" lines: each event at its own frame when its cycle has
-# room, else at the start of the first later cycle that has (12 bytes an
-# event, plus its data when longer than 4 bytes), in order; an event that
-# no cycle can hold is left out (midiplay refuses it).
-carried() {
-	"$PYTHON3" "$top_srcdir/tests/oracle.py" frames 48000 "$1" |
-	    awk -v p="$2" -v n="$3" -v b="$4" '{
-		cost = 12 + (NF - 1 > 4 ? NF - 1 : 0)
-		if (b > 0 && cost > b) next     # refused: no cycle holds it
-		c = int($1 / p) * p
-		if (c < cur) c = cur
-		if (c > cur) { cur = c; cnt = 0; used = 0 }
-		while (cnt >= n || (b > 0 && used + cost > b)) { cur += p; cnt = 0; used = 0 }
-		f = $1 < cur ? cur : $1
-		cnt++; used += cost
-		$1 = f; print }'
-}
-
-tap_plan 9
+tap_plan 10
 
 jack_start 256 || exit 1
 # play_budget ARGS...: burst-3000 with a budget; ok when as carried() says
@@ -98,4 +78,7 @@ for bad in 0 x 10/8 10/ 100001 64/2000000; do
 done
 [ "$bad" = 64/2000000 ] && grep -q -- "--cycle-limit wants" "$tmp/err"
 tap_ok $? "--cycle-limit 0, x, 10/8, 10/, 100001 and 64/2000000: usage errors"
+timeout 10 "$MIDIPLAY" --transport --clock --cycle-limit 1000/20 "$data/f0-basic.mid" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "keeps room for Stop and Continue" "$tmp/err"
+tap_ok $? "--transport --clock under a budget too small to keep room for Stop: a usage error"
 tap_exit

@@ -616,3 +616,105 @@ tap_exit() {
 	[ "$_tap_failed" -eq 0 ] && exit 0
 	exit 1
 }
+
+# --- several servers at once ---------------------------------------------
+# A test that needs two servers at the same time (tests/netjack.sh: a
+# netjack2 master and its slave) names each by a ROLE (a word of letters,
+# digits and _); jack_start and jack_stop above are for the one server of
+# the other tests, and these leave it alone.
+#     jack_start_named master dummy -r 48000 -p 256
+#     JL_JACKD_OPTS= jack_start_named slave net -a 127.0.0.1
+#     jack_use slave; "$MIDIPLAY" ...   # clients talk to the slave
+#     jack_stop_named slave; jack_stop_named master
+# Variables set for each ROLE: JL_NAME_ROLE (the server's name, from the
+# same scheme as jack_start's), JL_PID_ROLE, JL_LOG_ROLE (its log, in JL_TMP).
+
+# jack_start_named ROLE DRIVER [DRIVER ARGS...]: start a private jackd
+# named for ROLE, with JL_JACKD_OPTS (default -S) before "-d DRIVER", and
+# wait (10 s) until it accepts clients.  0, or 1 after saying why (with its
+# log; a server that did not come up is stopped, its slot reclaimed).
+# JACK_DEFAULT_SERVER is left as it was: see jack_use.
+jack_start_named() {
+	_jl_role=$1
+	shift
+	_jl_mktmp || return 1
+	jack_stop_named "$_jl_role"
+	_jl_try=0
+	while :; do
+		_jl_n=$((_jl_n + 1))
+		_jl_name="mptest-$$-$_jl_n"
+		_jl_running "$_jl_name" || break
+		_jl_try=$((_jl_try + 1))
+		if [ "$_jl_try" -ge 10 ]; then
+			tap_diag "jack_start_named: cannot find an unused server name"
+			return 1
+		fi
+	done
+	_jl_log="$JL_TMP/jackd-$_jl_role-$_jl_n.log"
+	# shellcheck disable=SC2086 # JL_JACKD_OPTS is split on purpose
+	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$_jl_name" --no-realtime \
+		${JL_JACKD_OPTS--S} -d "$@" </dev/null >"$_jl_log" 2>&1 &
+	eval "JL_PID_$_jl_role=\$! JL_NAME_$_jl_role=\$_jl_name JL_LOG_$_jl_role=\$_jl_log"
+	JACK_NO_START_SERVER=1
+	export JACK_NO_START_SERVER
+	_jl_i=0
+	while [ "$_jl_i" -lt 100 ]; do
+		if ! jack_alive "$_jl_role"; then
+			if ! kill -0 "$(_jl_get PID "$_jl_role")" 2>/dev/null; then
+				tap_diag "jack_start_named: jackd -n $_jl_name ($_jl_role) exited at once; its log:"
+				_jl_catlog "$_jl_log"
+				jack_stop_named "$_jl_role"
+				return 1
+			fi
+		else
+			return 0
+		fi
+		sleep 0.1
+		_jl_i=$((_jl_i + 1))
+	done
+	tap_diag "jack_start_named: jackd -n $_jl_name ($_jl_role) did not accept clients within 10 s; its log:"
+	_jl_catlog "$_jl_log"
+	jack_stop_named "$_jl_role"
+	return 1
+}
+
+# _jl_get WHAT ROLE: print JL_WHAT_ROLE.
+_jl_get() {
+	eval "printf '%s' \"\${JL_$1_$2:-}\""
+}
+
+# jack_use ROLE: export JACK_DEFAULT_SERVER for ROLE's server, so that the
+# clients started afterwards (midiplay, rec_start, jack_lsp...) talk to it.
+jack_use() {
+	JACK_DEFAULT_SERVER=$(_jl_get NAME "$1")
+	export JACK_DEFAULT_SERVER
+}
+
+# jack_alive ROLE: succeed while ROLE's server runs and accepts clients.
+jack_alive() {
+	_jl_p=$(_jl_get PID "$1")
+	[ -n "$_jl_p" ] && kill -0 "$_jl_p" 2>/dev/null &&
+	    _jl_running "$(_jl_get NAME "$1")"
+}
+
+# jack_stop_named ROLE [SECONDS]: stop ROLE's server with SIGTERM, or
+# SIGKILL after SECONDS (default 20); when it had died already, or had to
+# be killed, reclaim its slot in JACK's registry (jack_reclaim).  Safe to
+# call twice, and for a ROLE never started.
+jack_stop_named() {
+	_jl_p=$(_jl_get PID "$1")
+	[ -n "$_jl_p" ] || return 0
+	_jl_name=$(_jl_get NAME "$1")
+	kill -TERM "$_jl_p" 2>/dev/null
+	_jl_i=0
+	while kill -0 "$_jl_p" 2>/dev/null && [ "$_jl_i" -lt "$((${2:-20} * 10))" ]; do
+		sleep 0.1
+		_jl_i=$((_jl_i + 1))
+	done
+	kill -KILL "$_jl_p" 2>/dev/null
+	wait "$_jl_p" 2>/dev/null
+	_jl_st=$?
+	[ "$_jl_st" -eq 0 ] || jack_reclaim "$_jl_name"
+	eval "JL_PID_$1="
+	return 0
+}
