@@ -2,7 +2,6 @@
 /*
  * portmap: a file's output ports, decided before it plays.  See portmap.h.
  */
-#define _GNU_SOURCE              /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +97,22 @@ survey_file(struct smf_reader *r, const uint8_t *tracks, uint16_t channels,
 	return 0;
 }
 
+/* Could BYTES hold a port event, FF 21 01?  memchr for the rare 0xff
+ * and a look at the two bytes after it: over an 82 MB file this is 5 ms
+ * here, where memmem took 25 to 55 (make bench's first-event row). */
+static int
+maybe_port_event(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+
+	while ((p = memchr(p, 0xff, (size_t)(end - p))) != NULL) {
+		if (end - p >= 3 && p[1] == 0x21 && p[2] == 0x01)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static void
 survey_free(struct survey *s)
 {
@@ -119,8 +134,7 @@ portmap_file(struct portmap **mp, struct smf_reader *r, int split,
 	char name[PORTS_NAME];
 
 	*mp = NULL;
-	if (split == PORTS_SPLIT_NONE && memmem(bytes, len, "\xff\x21\x01",
-	    3) == NULL)
+	if (split == PORTS_SPLIT_NONE && !maybe_port_event(bytes, len))
 		return ports_add(ports, "out", "the output") < 0 ? -1 : 0;
 	if ((m = calloc(1, sizeof *m)) == NULL ||
 	    (m->map.by_track = malloc((size_t)n * sizeof *m->map.by_track)) ==
