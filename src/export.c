@@ -19,8 +19,7 @@
 
 /* The tempo events as written, to time a tick the way a reader will. */
 struct written_map {
-	int ppq;                 /* 0: SMPTE, ticks_per_s ticks a second */
-	double ticks_per_s;
+	int ppq;                 /* 0: SMPTE */
 	uint64_t tick;           /* the segment in effect: from this tick */
 	double ns;               /* at this time */
 	double ns_per_tick;
@@ -33,7 +32,6 @@ map_init(struct written_map *m, int ppq, double ticks_per_s)
 {
 	memset(m, 0, sizeof *m);
 	m->ppq = ppq;
-	m->ticks_per_s = ticks_per_s;
 	m->ns_per_tick = ppq > 0 ? 500000.0 * 1000 / ppq :
 	    1e9 / ticks_per_s;
 }

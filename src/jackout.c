@@ -71,6 +71,19 @@ spend(struct jackout_port *p, uint32_t len)
 	p->bytes += mp_event_cost(len);
 }
 
+/* Time zero is this cycle's first frame.  A recording counts from the
+ * first time zero, the frames the events really went out at, through
+ * every restart a Link session's start/stop makes. */
+static void
+set_zero(struct jackout *jo)
+{
+	atomic_store_explicit(&jo->zero_frame, jo->now, memory_order_relaxed);
+	if (!jo->rec_zero_set) {
+		jo->rec_zero = jo->now;
+		jo->rec_zero_set = 1;
+	}
+}
+
 /* --record: hand what was just sent to port PORT at OFF in this cycle back
  * to the main thread; a full ring loses it, counted (the callback never
  * waits). */
@@ -82,7 +95,7 @@ keep(struct jackout *jo, unsigned port, uint32_t off, const uint8_t *d,
 
 	if (!jo->recording)
 		return;
-	h.frame = jo->cycle_pos + off;
+	h.frame = jo->now - jo->rec_zero + off;
 	h.len = len;
 	h.port = (uint16_t)port;
 	h.pad = 0;
@@ -126,10 +139,8 @@ put(struct jackout *jo, unsigned pi, uint32_t off, const uint8_t *d,
 	uint8_t *dst;
 
 	if (!budget(jo, p, len) || len > jack_midi_max_event_size(p->buf) ||
-	    (dst = jack_midi_event_reserve(p->buf, off, len)) == NULL) {
-		p->held = 1;
+	    (dst = jack_midi_event_reserve(p->buf, off, len)) == NULL)
 		return 0;
-	}
 	memcpy(dst, d, len);
 	keep(jo, pi, off, d, len);
 	if (follow)
@@ -333,7 +344,8 @@ play_cycle(struct jackout *jo, jack_nframes_t nframes, uint64_t tframe)
 			return JO_RELEASING;
 		}
 		if (rec.port >= jo->np)
-			rec.port = 0;   /* (the scheduler never sends that) */
+			break;  /* a port published after this cycle began:
+			         * it is in the next one's */
 		p = &jo->ports[rec.port];
 		if (off < p->last_off)
 			off = p->last_off;
@@ -400,9 +412,12 @@ send_byte(struct jackout *jo, uint8_t b, uint32_t off)
 	for (i = 0; i < jo->np; i++) {
 		struct jackout_port *p = &jo->ports[i];
 		uint32_t at = off > p->last_off ? off : p->last_off;
-		uint8_t *dst = jack_midi_event_reserve(p->buf, at, 1);
+		uint8_t *dst;
 
-		if (dst != NULL) {
+		/* (a full buffer's reserve would count a lost event) */
+		if (jack_midi_max_event_size(p->buf) < 1)
+			continue;
+		if ((dst = jack_midi_event_reserve(p->buf, at, 1)) != NULL) {
 			*dst = b;
 			keep(jo, i, at, &b, 1);
 			spend(p, 1);
@@ -523,7 +538,7 @@ follow_link(struct jackout *jo, jack_nframes_t nframes)
 	if (atomic_load_explicit(&jo->follow.ready_gen, memory_order_acquire) !=
 	    jo->t_gen || !linkclock_launch(jo->lk, nframes))
 		return 0;
-	atomic_store_explicit(&jo->zero_frame, jo->now, memory_order_relaxed);
+	set_zero(jo);
 	jo->t_rolling = 1;
 	return 1;
 }
@@ -562,7 +577,6 @@ begin_ports(struct jackout *jo, jack_nframes_t nframes, int idle)
 		p->written = 0;
 		p->bytes = 0;
 		p->last_off = 0;
-		p->held = 0;
 		if (!p->live && atomic_load_explicit(&p->armed,
 		    memory_order_acquire)) {
 			if (idle) {
@@ -629,8 +643,7 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 		} else if (jo->now - jo->armed_at < jo->settle_frames) {
 			return;
 		}
-		atomic_store_explicit(&jo->zero_frame, jo->now,
-		    memory_order_relaxed);
+		set_zero(jo);
 		state = JO_PLAYING;
 	}
 	jo->cycle_pos = jo->now - atomic_load_explicit(&jo->zero_frame,
@@ -853,10 +866,11 @@ fail:
 int
 jackout_add_port(struct jackout *jo, unsigned index, const char *port_name)
 {
-	struct jackout_port *p = &jo->ports[index];
+	struct jackout_port *p;
 
 	if (index >= PORTS_MAX)
 		return -1;
+	p = &jo->ports[index];
 	memset(p, 0, sizeof *p);
 	atomic_init(&p->armed, 0);
 	p->port = jack_port_register(jo->client, port_name,
@@ -883,6 +897,17 @@ jackout_add_port(struct jackout *jo, unsigned index, const char *port_name)
 		return -1;
 	}
 	return 0;
+}
+
+void
+jackout_drop_port(struct jackout *jo, unsigned index)
+{
+	struct jackout_port *p = &jo->ports[index];
+
+	ring_free(&p->carry);
+	if (p->port != NULL)
+		jack_port_unregister(jo->client, p->port);
+	p->port = NULL;
 }
 
 void

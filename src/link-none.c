@@ -115,15 +115,6 @@ mplink_rt_beat_at(const struct mplink *l, int64_t time_us, double quantum)
 	abort();
 }
 
-int64_t
-mplink_rt_time_at(const struct mplink *l, double beat, double quantum)
-{
-	(void)l;
-	(void)beat;
-	(void)quantum;
-	abort();
-}
-
 double
 mplink_rt_tempo(const struct mplink *l)
 {

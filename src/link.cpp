@@ -108,7 +108,6 @@ mplink_session(struct mplink *l, double quantum, struct mplink_session *out)
 	out->time_us = now.count();
 	out->tempo = s.tempo();
 	out->beat = s.beatAtTime(now, quantum);
-	out->phase = s.phaseAtTime(now, quantum);
 	out->playing = s.isPlaying();
 	out->playing_time_us = s.timeForIsPlaying().count();
 	out->peers = l->link.numPeers();
@@ -172,12 +171,6 @@ extern "C" double
 mplink_rt_beat_at(const struct mplink *l, int64_t time_us, double quantum)
 {
 	return l->rt().beatAtTime(microseconds(time_us), quantum);
-}
-
-extern "C" int64_t
-mplink_rt_time_at(const struct mplink *l, double beat, double quantum)
-{
-	return l->rt().timeAtBeat(beat, quantum).count();
 }
 
 extern "C" double

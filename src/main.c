@@ -145,13 +145,17 @@ add_output(void *ctx, unsigned index, const char *name)
 
 		if ((c->output[0] == '\0' || strcmp(c->output, name) == 0) &&
 		    jackout_connect(a->jo, index, c->pattern) < 0)
-			return -1;
+			goto fail;
 	}
 	if (a->o->wait && atomic_load(&a->jo->start) &&
 	    wait_for_connection(a->jo, index) < 0)
-		return -1;
+		goto fail;
 	jackout_publish(a->jo, index);
 	return 0;
+fail:
+	/* (the output is not added: a stream's next port takes INDEX) */
+	jackout_drop_port(a->jo, index);
+	return -1;
 }
 
 /* The outputs there are so far, as JACK ports, then the hook for those
@@ -620,6 +624,11 @@ main(int argc, char **argv)
 		/* a warning before the first message netjack2 would zero */
 		netjack_watch(&watch, &src, jo.client, output_port, &jo);
 		status = play(&jo, &src, stream, &sh, &o, rec, lp);
+	} else if (rec != NULL) {
+		/* nothing played: a file already at OUT is left as it is */
+		log_error("%s: not written: nothing was played", o.record_path);
+		record_close(rec);
+		rec = NULL;
 	}
 	if (rec != NULL) {
 		/* what was sent by now, whatever ended the playback: a

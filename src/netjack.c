@@ -104,7 +104,6 @@ watch_port(struct netjack_watch *w, unsigned p, const struct mp_event *ev)
 	kind = netjack_connected(w->client, out, port, sizeof port);
 	if (kind == NETJACK_NONE)
 		return;
-	w->warned = 1;
 	log_warn("%s: %s %llu: warning: %s is a netjack2 port (%s), which "
 	    "delivers every message longer than 4 bytes, this one of %u "
 	    "included, with all its bytes 0", w->inner.name != NULL ?

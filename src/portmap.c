@@ -15,7 +15,6 @@ struct portmap {
 
 /* What a look at the whole file finds. */
 struct survey {
-	int ntracks;
 	uint8_t *has_midi;       /* a track holds MIDI events that play */
 	char (*name)[PORTS_NAME];
 	uint8_t *named;
@@ -45,7 +44,6 @@ survey_file(struct smf_reader *r, const uint8_t *tracks, uint16_t channels,
 	int n = smf_reader_ntracks(r), t;
 
 	memset(s, 0, sizeof *s);
-	s->ntracks = n;
 	s->has_midi = calloc((size_t)n, 1);
 	s->named = calloc((size_t)n, 1);
 	s->name = calloc((size_t)n, sizeof *s->name);

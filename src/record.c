@@ -9,11 +9,13 @@
 #include "midiplay/log.h"
 #include "midiplay/record.h"
 #include "midiplay/smf_writer.h"
+#include "midiplay/timing.h"
 
 struct record {
 	const char *path;
 	uint32_t rate;
 	struct smf_writer *w;
+	uint64_t events;        /* messages taken from the ring */
 	uint8_t buf[MP_MAX_EVENT];
 };
 
@@ -47,8 +49,8 @@ record_drain(struct record *r, struct ring *ring)
 
 	while (ring_read_at(ring, 0, &h, sizeof h) == 0) {
 		/* 2 * RECORD_PPQ ticks a second at 120 bpm; the nearest */
-		uint64_t tick = (uint64_t)(((mp_u128)h.frame * 2 * RECORD_PPQ *
-		    2 + r->rate) / (2 * (mp_u128)r->rate));
+		uint64_t tick = timing_frames(h.frame, r->rate,
+		    2 * RECORD_PPQ);
 		uint32_t len = h.len > sizeof r->buf ? sizeof r->buf : h.len;
 
 		if (ring_read_at(ring, sizeof h, r->buf, len) < 0)
@@ -60,6 +62,7 @@ record_drain(struct record *r, struct ring *ring)
 				return -1;
 		if (smfw_message(r->w, h.port, tick, r->buf, len) < 0)
 			return -1;
+		r->events++;
 	}
 	return 0;
 }
@@ -89,14 +92,8 @@ record_save(struct record *r, const struct ports *ports)
 	if (smfw_save(r->w, r->path) < 0)
 		return -1;
 	log_info("%s: recorded %llu events", r->path,
-	    (unsigned long long)smfw_events(r->w) - 1);
+	    (unsigned long long)r->events);
 	return 0;
-}
-
-uint64_t
-record_events(const struct record *r)
-{
-	return smfw_events(r->w) - 1;
 }
 
 void

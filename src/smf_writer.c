@@ -322,16 +322,23 @@ write_file(struct smf_writer *w, struct out *o)
 	out_be(o, w->division, 2);
 	for (i = 0; i < w->n; i++) {
 		struct wtrack *t = &w->t[i];
-		uint8_t tail[8 * 8 + 8];
-		struct wtrack end = *t;
+		uint64_t eot = t->eot > t->last ? t->eot : t->last;
+		uint8_t *tail;
 		size_t nt;
 
-		/* End-of-Track: at the last event, or later if asked */
-		nt = put_delta(&end, tail, end.eot > end.last ? end.eot :
-		    end.last);
+		/* End-of-Track: at the last event, or later if asked (a
+		 * long way later when the events before it were left out:
+		 * put_delta's room grows with the gap) */
+		if ((tail = malloc(5 + 8 * (size_t)((eot - t->last) >> 28) +
+		    3)) == NULL) {
+			o->err = ENOMEM;
+			return;
+		}
+		nt = put_delta(t, tail, eot);
 		memcpy(tail + nt, "\xff\x2f\x00", 3);
 		nt += 3;
 		if (t->len + nt > UINT32_MAX) {
+			free(tail);
 			o->err = EFBIG;
 			return;
 		}
@@ -339,6 +346,7 @@ write_file(struct smf_writer *w, struct out *o)
 		out_be(o, (uint32_t)(t->len + nt), 4);
 		out_put(o, t->buf, t->len);
 		out_put(o, tail, nt);
+		free(tail);
 	}
 	out_flush(o);
 }

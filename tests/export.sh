@@ -26,7 +26,7 @@ for py in /usr/bin/python3 "$PYTHON3" python3; do
 done
 [ -n "$MIDO_PYTHON" ] || tap_bail "mido is not installed (apt-get install python3-mido)"
 
-tap_plan 33
+tap_plan 34
 
 # 1. A file exported as it is plays exactly as the file: --dump of the
 # export is --dump of the file, byte for byte, for every file that plays.
@@ -344,4 +344,28 @@ tap_ok $? "--tempo 0.75: tempo events scaled, rounding error under 0.01 ms ($(se
 mp --dump "$data/all-messages.mid" >"$tmp/want"
 mp --dump "$tmp/all-messages.mid" >"$tmp/got"
 tap_diff "$tmp/want" "$tmp/got" "all-messages.mid: SysEx, system messages and escapes as they were"
+
+# 18. An End-of-Track far after the last event written: --channels 1
+# leaves out the channel 2 messages that filled 11 * 0x0fffffff ticks, so
+# the file needs empty meta events to reach the End-of-Track's tick.
+"$MIDO_PYTHON" - "$tmp/gap.mid" <<'EOF_PY'
+import sys, mido
+t = mido.MidiTrack([mido.Message("note_on", note=60, velocity=100, time=0),
+                    mido.Message("note_off", note=60, time=96)])
+t += [mido.Message("control_change", channel=1, control=7, value=100,
+                   time=0x0fffffff) for _ in range(11)]
+t.append(mido.MetaMessage("end_of_track", time=0))
+f = mido.MidiFile(type=0, ticks_per_beat=96)
+f.tracks.append(t)
+f.save(sys.argv[1])
+EOF_PY
+mp --export "$tmp/gap-out.mid" --channels 1 "$tmp/gap.mid" 2>"$tmp/err"
+st=$?
+got=$("$MIDO_PYTHON" -c '
+import sys, mido
+t = mido.MidiFile(sys.argv[1]).tracks[0]
+print(sum(m.time for m in t), t[-1].type)' "$tmp/gap-out.mid")
+[ $st -eq 0 ] && [ "$got" = "$((96 + 11 * 0x0fffffff)) end_of_track" ] &&
+    [ "$(mp --dump "$tmp/gap-out.mid")" = "$(mp --dump --channels 1 "$tmp/gap.mid")" ]
+tap_ok $? "an End-of-Track 2.95e9 ticks after the last event written: at its tick ($got), exit $st"
 tap_exit

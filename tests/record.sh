@@ -25,7 +25,7 @@ same_as_received() {
 	    "$PYTHON3" "$check" frames "$tmp/saved.dump" 48000 "$tmp/got" "$1" >"$tmp/frames"
 }
 
-tap_plan 15
+tap_plan 16
 jack_start 256 || exit 1
 
 # 1. A file.
@@ -154,6 +154,14 @@ timeout -s KILL 20 "$MIDIPLAY" --record "$tmp/in.mid" "$tmp/in.mid" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "is the file being played; --record needs another name" "$tmp/err" &&
     cmp -s "$tmp/in.mid" "$samples/scale.mid"
 tap_ok $? "--record onto the file being played: refused, the file intact"
+# a take already at OUT survives a run that ends before playing (here a
+# -c NAME=PORT that names no output)
+cp "$samples/scale.mid" "$tmp/take.mid"
+timeout -s KILL 20 "$MIDIPLAY" -c nosuch=recorder:in --record "$tmp/take.mid" \
+    "$samples/tempo.mid" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "take.mid: not written: nothing was played" "$tmp/err" &&
+    cmp -s "$tmp/take.mid" "$samples/scale.mid"
+tap_ok $? "a run that ends before playing: OUT not written, the take already there intact"
 timeout -s KILL 20 "$MIDIPLAY" --record "$tmp/x.mid" --dump "$samples/scale.mid" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ]
 tap_ok $? "--record with --dump: a usage error"

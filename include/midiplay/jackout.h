@@ -49,8 +49,6 @@ struct jackout_port {
 	unsigned written;           /* events this cycle */
 	uint32_t bytes;             /* of limit_bytes used this cycle */
 	uint32_t last_off;          /* offset of the last event this cycle */
-	int held;                   /* the budget or the buffer held an event
-	                             * back this cycle */
 	uint8_t notes[16][128];     /* note-ons not yet turned off */
 	uint16_t channels_used;
 	unsigned release_pos;
@@ -111,6 +109,9 @@ struct jackout {
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
 	uint64_t cycle_pos;         /* frames from time zero to this cycle */
+	uint64_t rec_zero;          /* --record: the first time zero's frame */
+	int rec_zero_set;           /* (a Link restart moves time zero; the
+	                             * recording keeps the first) */
 	unsigned np;                /* ports this cycle */
 	uint64_t carry_until;       /* events before this were carried */
 	int cycle_limited;          /* the budget held an event back */
@@ -168,6 +169,10 @@ int jackout_add_port(struct jackout *jo, unsigned index,
  * cycle after this one (so that what it sends finds the connections just
  * made: on PipeWire, two periods and at least 10 ms later). */
 void jackout_publish(struct jackout *jo, unsigned index);
+
+/* Undo jackout_add_port of an output that was never published (its
+ * connection failed): unregister it, free its carry ring. */
+void jackout_drop_port(struct jackout *jo, unsigned index);
 
 /* Connect output INDEX to PATTERN: an exact port name, or else every MIDI
  * input whose name or alias contains it, ignoring case.  Returns how many

@@ -36,7 +36,6 @@ struct mplink_session {
 	int64_t time_us;        /* the moment: Link's clock */
 	double tempo;           /* beats per minute */
 	double beat;            /* the beat at time_us for the quantum */
-	double phase;           /* beat modulo the quantum, in [0, quantum) */
 	int playing;            /* start/stop state */
 	int64_t playing_time_us; /* when it last started or stopped */
 	size_t peers;           /* other peers in the session */
@@ -92,8 +91,6 @@ int mplink_align_alone(struct mplink *l, double beat, int64_t at_us,
 void mplink_rt_capture(struct mplink *l);
 /* rt: of the captured session. */
 double mplink_rt_beat_at(const struct mplink *l, int64_t time_us,
-    double quantum);
-int64_t mplink_rt_time_at(const struct mplink *l, double beat,
     double quantum);
 double mplink_rt_tempo(const struct mplink *l);
 int mplink_rt_playing(const struct mplink *l);

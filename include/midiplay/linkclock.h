@@ -74,7 +74,6 @@ struct linkclock {
 	atomic_uint pub_seq;        /* odd while being written */
 	_Atomic uint64_t pub_beat, pub_frame, pub_bpm;  /* doubles' bits */
 	_Atomic uint64_t pub_shift;
-	atomic_int pub_playing;
 
 	/* main only (linkclock_service) */
 	size_t svc_peers;

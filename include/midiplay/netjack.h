@@ -56,7 +56,6 @@ struct netjack_watch {
 	jack_port_t *(*port)(void *ctx, unsigned index); /* output INDEX */
 	void *ctx;
 	uint8_t checked[PORTS_MAX]; /* the check of an output was made */
-	int warned;           /* and one warned */
 };
 
 /* Put W between SRC and its reader: SRC becomes the watching source.

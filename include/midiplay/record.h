@@ -43,9 +43,6 @@ int record_drain(struct record *r, struct ring *ring);
  * of PORTS, format 1 with a track each, named after it. */
 int record_save(struct record *r, const struct ports *ports);
 
-/* Events taken so far. */
-uint64_t record_events(const struct record *r);
-
 void record_close(struct record *r);
 
 #endif
