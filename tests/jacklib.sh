@@ -655,6 +655,10 @@ jack_start_named() {
 	JACK_NO_AUDIO_RESERVATION=1 jackd -n "$_jl_name" --no-realtime \
 		${JL_JACKD_OPTS--S} -d "$@" </dev/null >"$_jl_log" 2>&1 &
 	eval "JL_PID_$_jl_role=\$! JL_NAME_$_jl_role=\$_jl_name JL_LOG_$_jl_role=\$_jl_log"
+	# (for jackreg-after.sh, as jack_start's servers)
+	if [ -n "${builddir:-}" ] && [ -f "$builddir/jackreg-servers.txt" ]; then
+		echo "$_jl_name" >>"$builddir/jackreg-servers.txt"
+	fi
 	JACK_NO_START_SERVER=1
 	export JACK_NO_START_SERVER
 	_jl_i=0
@@ -698,8 +702,8 @@ jack_alive() {
 }
 
 # jack_stop_named ROLE [SECONDS]: stop ROLE's server with SIGTERM, or
-# SIGKILL after SECONDS (default 20); when it had died already, or had to
-# be killed, reclaim its slot in JACK's registry (jack_reclaim).  Safe to
+# SIGKILL after SECONDS (default 20); then reclaim its slot in JACK's
+# registry if a dead process still holds it (jack_reclaim).  Safe to
 # call twice, and for a ROLE never started.
 jack_stop_named() {
 	_jl_p=$(_jl_get PID "$1")
@@ -713,8 +717,8 @@ jack_stop_named() {
 	done
 	kill -KILL "$_jl_p" 2>/dev/null
 	wait "$_jl_p" 2>/dev/null
-	_jl_st=$?
-	[ "$_jl_st" -eq 0 ] || jack_reclaim "$_jl_name"
+	# a server stopped with SIGTERM can leave its slot too (jack_stop)
+	jack_reclaim "$_jl_name"
 	eval "JL_PID_$1="
 	return 0
 }

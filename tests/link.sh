@@ -79,7 +79,7 @@ st=$?
 st2=$?
 tap_ok $st2 "follow: joined the peer's session at 150 bpm and played to the end"
 [ $st2 -eq 0 ] || fail_log follow
-set -- $(times follow)
+set -- $(rec_times follow)
 at=$(did follow tempo)
 [ -n "$at" ] && [ -n "$1" ] && awk -v a="$at" -v f="$1" -v l="$2" \
     'BEGIN { exit !(f < a && a < l) }'

@@ -10,7 +10,7 @@
 #     judge NAME EXPECTED [OPTIONS]   tests/linkoracle.py's verdict
 #     say NAME, fail_log NAME   the verdict, midiplay's stderr, as comments
 #     did NAME WHAT [N]         when the peer did WHAT (its Nth time)
-#     times NAME                the first and last event's time
+#     rec_times NAME            the first and last event's time
 #
 # It makes $tmp, and an EXIT trap that stops the peer and the server and
 # removes $tmp.
@@ -99,8 +99,8 @@ did() {
 		print $2; exit }' "$tmp/$1.peer"
 }
 
-# times NAME: the first and the last event's time (us), on one line.
-times() {
+# rec_times NAME: the first and the last event's time (us), on one line.
+rec_times() {
 	awk 'NR == 1 { f = $NF } { l = $NF } END { gsub("@", "", f);
 		gsub("@", "", l); print f, l }' "$tmp/$1.rec"
 }

@@ -34,7 +34,7 @@ netns_enter() {
 			_ns_flags=-rn
 		fi
 		MP_NETNS_PID=$$ exec unshare $_ns_flags -- \
-		    "${SHELL:-/bin/sh}" "$_ns_script" "$@"
+		    /bin/sh "$_ns_script" "$@"
 		echo "Bail out! cannot make a private network namespace (unshare $_ns_flags)"
 		exit 1
 	fi
