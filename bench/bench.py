@@ -718,6 +718,15 @@ def row_callback16(results):
 
 # ---------------------------------------------------------------- row 6
 
+def input_digest(path):
+    """dump_digest of an input, which must be readable: otherwise every
+    output would compare equal to its None."""
+    d = dump_digest(path)
+    if d is None:
+        raise BenchError("midiplay --dump %s failed" % path)
+    return d
+
+
 def dump_digest(path):
     """(lines, sha256) of `midiplay --dump PATH`: the events, their exact
     times and bytes, as midiplay reads them."""
@@ -756,7 +765,7 @@ def row_export(results):
     smf_timeout = 120 if QUICK else 600
     path = os.path.join(TMP, "export-in.mid")
     subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "load", str(n), path], check=True)
-    want = dump_digest(path)
+    want = input_digest(path)
     log("export: midiplay --export, %d events, %d runs" % (n, runs))
     out = os.path.join(TMP, "export-mp.mid")
     mp_s, mp_rss, mp_bad = midiplay_export(path, out, runs)
@@ -787,7 +796,7 @@ def row_export(results):
     # libsmf's writing path, on fewer events: its smf_save is quadratic
     path = os.path.join(TMP, "export-smf-in.mid")
     subprocess.run([sys.executable, os.path.join(BENCH, "mkbench.py"), "load", str(smf_n), path], check=True)
-    want = dump_digest(path)
+    want = input_digest(path)
     log("export: midiplay --export, %d events, %d runs" % (smf_n, runs))
     out = os.path.join(TMP, "export-mp-small.mid")
     small_s, small_rss, small_bad = midiplay_export(path, out, runs)

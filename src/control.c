@@ -760,18 +760,6 @@ at_end_of_file(struct control *c)
 	end_pass(c, end);
 }
 
-/*
- * Is D[0 .. LEN) one channel message: a status below 0xF0, as many data
- * bytes as it takes, all below 0x80?  An F7 escape may carry anything.
- */
-static int
-channel_message(const uint8_t *d, uint32_t len)
-{
-	return len >= 2 && d[0] >= 0x80 && d[0] < 0xf0 &&
-	    len == ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
-	    (len < 3 || d[2] < 0x80);
-}
-
 static void
 chase(struct control *c, const uint8_t *d, uint32_t len, int track,
     unsigned port)
@@ -779,7 +767,7 @@ chase(struct control *c, const uint8_t *d, uint32_t len, int track,
 	int ch = d[0] & 0x0f;
 	struct pstate *s;
 
-	if (!channel_message(d, len) || (s = pstate(c, port)) == NULL)
+	if (!mp_channel_message(d, len) || (s = pstate(c, port)) == NULL)
 		return;
 
 	switch (d[0] & 0xf0) {
@@ -811,7 +799,7 @@ play_message(struct control *c, struct mp_event *e)
 	int ch = st & 0x0f, kind = st & 0xf0;
 	struct pstate *s;
 
-	if (!channel_message(e->data, e->len))
+	if (!mp_channel_message(e->data, e->len))
 		return 1;       /* as it is */
 	if ((s = pstate(c, e->port)) == NULL)
 		return 0;       /* out of memory: said by ctl_next */

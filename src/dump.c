@@ -118,9 +118,7 @@ dump_event(FILE *out, const struct mp_event *ev, uint64_t den)
 	 * whole channel message prints as that message */
 	if (ev->kind == MP_EV_PANIC) {
 		p = put_str(p, "panic\n");
-	} else if (st >= 0x80 && st < 0xf0 &&
-	    ev->len == ((st & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
-	    (ev->len == 2 || d[2] < 0x80)) {
+	} else if (mp_channel_message(d, ev->len)) {
 		p = put_channel(p, st, d, ev->len);
 		*p++ = '\n';
 	} else {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "midiplay/event.h"
 #include "midiplay/log.h"
 #include "midiplay/smf_writer.h"
 
@@ -177,15 +178,6 @@ add(struct smf_writer *w, int track, uint64_t tick, const uint8_t *head,
 	return 0;
 }
 
-/* Is D[0 .. LEN) one whole channel message? */
-static int
-channel_message(const uint8_t *d, uint32_t len)
-{
-	return d[0] >= 0x80 && d[0] < 0xf0 &&
-	    len == ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
-	    (len < 3 || d[2] < 0x80);
-}
-
 int
 smfw_message(struct smf_writer *w, int track, uint64_t tick,
     const uint8_t *data, uint32_t len)
@@ -194,7 +186,7 @@ smfw_message(struct smf_writer *w, int track, uint64_t tick,
 
 	if (len == 0)
 		return 0;
-	if (channel_message(data, len))
+	if (mp_channel_message(data, len))
 		return add(w, track, tick, data, len, 0, NULL, 0);
 	if (data[0] == 0xf0 && len >= 2 && data[len - 1] == 0xf7)
 		return add(w, track, tick, &f0, 1, 1, data + 1, len - 1);

@@ -493,11 +493,14 @@ apply(struct stream *s, uint64_t arrival_ns)
 		case SP_PORT:
 			if (s->o.ports != NULL) {
 				char name[PORTS_NAME];
+				int i;
 
 				snprintf(name, sizeof name, "%.*s",
 				    (int)a->len, (const char *)d);
-				s->port = (uint16_t)ports_find(s->o.ports,
-				    name);
+				/* (resolve_ports added it; never -1 as an
+				 * index) */
+				if ((i = ports_find(s->o.ports, name)) >= 0)
+					s->port = (uint16_t)i;
 			}
 			break;
 		}

@@ -84,6 +84,19 @@ mp_event_cost(uint32_t len)
 	return 12 + (len > 4 ? len : 0);
 }
 
+/*
+ * Is D[0 .. LEN) one channel message: a status below 0xF0, as many data
+ * bytes as it takes, all below 0x80?  (An F7 escape may carry anything;
+ * this says when it carries one whole channel message.)
+ */
+static inline int
+mp_channel_message(const uint8_t *d, uint32_t len)
+{
+	return len >= 2 && d[0] >= 0x80 && d[0] < 0xf0 &&
+	    len == ((d[0] & 0xe0) == 0xc0 ? 2u : 3u) && d[1] < 0x80 &&
+	    (len < 3 || d[2] < 0x80);
+}
+
 static inline int
 mp_source_next(struct mp_source *s, struct mp_event *ev)
 {
