@@ -729,33 +729,42 @@ on_shutdown(jack_status_t code, const char *reason, void *arg)
 	atomic_store(&jo->shutdown, 1);
 }
 
+/* The output's playback latency: the latest of the ports', so that none
+ * is early.  For --link, which sends that much earlier. */
+static void
+read_play_latency(struct jackout *jo)
+{
+	unsigned p, n = atomic_load_explicit(&jo->nports, memory_order_acquire);
+	jack_latency_range_t r;
+	uint32_t most = 0;
+
+	for (p = 0; p < n; p++) {
+		jack_port_get_latency_range(jo->ports[p].port,
+		    JackPlaybackLatency, &r);
+		if (r.max > most)
+			most = r.max;
+	}
+	atomic_store_explicit(&jo->play_latency, most, memory_order_relaxed);
+}
+
 /* JACK's latency callback (not the process thread): read the output's
- * playback latency for --link, and say what midiplay adds. */
+ * playback latency, and say what midiplay adds. */
 static void
 on_latency(jack_latency_callback_mode_t mode, void *arg)
 {
 	struct jackout *jo = arg;
 	unsigned p, n = atomic_load_explicit(&jo->nports, memory_order_acquire);
 	jack_latency_range_t r;
-	uint32_t most = 0;
 
-	/* several ports: the latest of them, so that none is early */
-	for (p = 0; p < n; p++) {
-		if (mode == JackPlaybackLatency) {
-			jack_port_get_latency_range(jo->ports[p].port,
-			    JackPlaybackLatency, &r);
-			if (r.max > most)
-				most = r.max;
-		} else {
-			r.min = r.max = atomic_load_explicit(
-			    &jo->added_latency, memory_order_relaxed);
-			jack_port_set_latency_range(jo->ports[p].port,
-			    JackCaptureLatency, &r);
-		}
+	if (mode == JackPlaybackLatency) {
+		read_play_latency(jo);
+		return;
 	}
-	if (mode == JackPlaybackLatency)
-		atomic_store_explicit(&jo->play_latency, most,
-		    memory_order_relaxed);
+	r.min = r.max = atomic_load_explicit(&jo->added_latency,
+	    memory_order_relaxed);
+	for (p = 0; p < n; p++)
+		jack_port_set_latency_range(jo->ports[p].port,
+		    JackCaptureLatency, &r);
 }
 
 static int
@@ -1085,6 +1094,12 @@ jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
 		jo->follow.seek_ctx = ctx;
 		jo->clock = clock;
 	}
+}
+
+void
+jackout_poll_latency(struct jackout *jo)
+{
+	read_play_latency(jo);
 }
 
 void

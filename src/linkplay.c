@@ -64,6 +64,7 @@ linkplay_begin(struct linkplay *lp, volatile sig_atomic_t *stop)
 		if (*stop)
 			return -1;
 		nap();
+		jackout_poll_latency(lp->jo);
 		linkclock_service(&lp->clock, 0);
 		mplink_session(lp->link, o->quantum, &s);
 	}
@@ -93,6 +94,7 @@ linkplay_begin(struct linkplay *lp, volatile sig_atomic_t *stop)
 void
 linkplay_service(struct linkplay *lp)
 {
+	jackout_poll_latency(lp->jo);
 	linkclock_service(&lp->clock, log_get_level() >= LOG_VERBOSE);
 }
 

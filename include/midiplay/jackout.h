@@ -201,6 +201,11 @@ void jackout_follow(struct jackout *jo, void (*seek)(void *, uint64_t,
 void jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
     void (*seek)(void *, uint64_t, uint32_t), void *ctx, int clock);
 
+/* Read the output's playback latency again (main thread).  PipeWire's
+ * JACK does not always call the latency callback when a peer's latency
+ * arrives after the connection: --link reads it itself, as it waits. */
+void jackout_poll_latency(struct jackout *jo);
+
 /* Tell JACK that what leaves the output is FRAMES later than it was meant
  * (the capture latency of the port, for hosts that compensate). */
 void jackout_added_latency(struct jackout *jo, uint32_t frames);
