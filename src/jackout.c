@@ -580,12 +580,12 @@ begin_ports(struct jackout *jo, jack_nframes_t nframes, int idle)
 		if (!p->live && atomic_load_explicit(&p->armed,
 		    memory_order_acquire)) {
 			if (idle) {
-				/* before time zero: zero waits for it, as it
-				 * does for the first connections */
+				/* before time zero: zero waits settle_new
+				 * from here, as it does for the first
+				 * connections (process_cycle) */
 				p->live = 1;
-				jo->armed_at = jo->now;
-				if (jo->settle_frames < jo->settle_new)
-					jo->settle_frames = jo->settle_new;
+				jo->port_armed_at = jo->now;
+				jo->port_waits = 1;
 				continue;
 			}
 			if (p->live_at == 0)
@@ -640,7 +640,9 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 			 * asked for it after the settling time) */
 			if (!linkclock_launch(jo->lk, nframes))
 				return;
-		} else if (jo->now - jo->armed_at < jo->settle_frames) {
+		} else if (jo->now - jo->armed_at < jo->settle_frames ||
+		    (jo->port_waits && jo->now - jo->port_armed_at <
+		    jo->settle_new)) {
 			return;
 		}
 		set_zero(jo);
@@ -924,10 +926,9 @@ jackout_publish(struct jackout *jo, unsigned index)
 {
 	struct jackout_port *p = &jo->ports[index];
 
-	if (atomic_load_explicit(&jo->start, memory_order_acquire))
-		atomic_store_explicit(&p->armed, 1, memory_order_release);
-	else
-		p->live = 1;    /* time zero waits for its links anyway */
+	/* the callback makes it live: at once before time zero, which then
+	 * waits for its links; settle_new later when playing */
+	atomic_store_explicit(&p->armed, 1, memory_order_release);
 	atomic_store_explicit(&jo->nports, index + 1, memory_order_release);
 }
 

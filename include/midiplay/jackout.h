@@ -105,6 +105,8 @@ struct jackout {
 	/* private to the process callback */
 	int armed;
 	uint64_t armed_at;
+	int port_waits;             /* a port was armed before time zero */
+	uint64_t port_armed_at;     /* (the last), when */
 	int have_time;
 	uint32_t last32;
 	uint64_t now;               /* 64-bit frame time of this cycle */
