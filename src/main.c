@@ -281,12 +281,18 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 		return 1;
 	if (stream != NULL)
 		stream_realtime(&sched);
-	/* let the scheduler queue a file's first events before time zero
-	 * (a stream's first line may take its time) */
+	/* Let the scheduler queue a file's first events before time zero.
+	 * A stream's first line may take its time, but what its input holds
+	 * already (a file on stdin, a pipe's first lines) is taken first:
+	 * the ports it names are made before time zero, which waits for
+	 * them (jackout_start), instead of settling while playing.  A ring
+	 * half full (a large file, what is due at zero) starts it too. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (stream == NULL && !o->transport && !o->link_sync &&
-	    ring_used(&jo->ring) == 0 &&
-	    !atomic_load(&sched.finished)) {
+	while (stream == NULL ? !o->transport && !o->link_sync &&
+	    ring_used(&jo->ring) == 0 : !stream_caught_up(stream) &&
+	    ring_used(&jo->ring) < jo->ring.size / 2) {
+		if (atomic_load(&sched.finished) || got_signal)
+			break;
 		nap_ns(START_POLL_NS);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec >= 2)

@@ -97,6 +97,8 @@ struct stream {
 	struct sp_state state;
 	struct sp_line parsed;
 	atomic_int interrupted;
+	atomic_int caught_up;        /* has taken what the input held at
+	                              * first (stream_caught_up) */
 
 	char *buf;                   /* bytes read, not yet a whole line */
 	size_t buf_len, buf_cap;
@@ -517,6 +519,7 @@ reject(struct stream *s, uint64_t arrival)
 	if (!s->o.strict)
 		return 0;
 	s->failed = 1;
+	atomic_store(&s->caught_up, 1);
 	s->fail_time = arrival;
 	return -1;
 }
@@ -565,6 +568,11 @@ read_input(struct stream *s, int timeout_ms)
 
 	if (timeout_ms < 0 || timeout_ms > POLL_MAX_MS)
 		timeout_ms = POLL_MAX_MS;
+	/* until the input first has nothing more to give, look without
+	 * waiting: that moment is when playback may start */
+	if (!atomic_load_explicit(&s->caught_up, memory_order_relaxed) &&
+	    poll(&pfd, 1, 0) == 0)
+		atomic_store(&s->caught_up, 1);
 	if (poll(&pfd, 1, timeout_ms) <= 0)
 		return 0;
 	if (s->buf_cap - s->buf_len < READ_CHUNK) {
@@ -593,6 +601,7 @@ read_input(struct stream *s, int timeout_ms)
 		arrival += s->o.latency_ns;
 	if (got == 0) {
 		s->eof = 1;
+		atomic_store(&s->caught_up, 1);
 		if (s->buf_len > 0 && !s->skipping &&
 		    take_line(s, s->buf, s->buf_len, arrival) < 0)
 			return -1;
@@ -794,6 +803,8 @@ stream_next(void *ctx, struct mp_event *ev)
 					timeout = BEAT_POLL_MS;
 			}
 			if (pending(s) >= MAX_PENDING) {
+				/* (reading no more until some go out) */
+				atomic_store(&s->caught_up, 1);
 				poll(NULL, 0, timeout < 0 || timeout >
 				    POLL_MAX_MS ? POLL_MAX_MS : timeout);
 				continue;
@@ -831,8 +842,15 @@ stream_open(struct stream **sp, const struct stream_opts *opts)
 	sp_state_init(&s->state);
 	s->state.beats = opts->beat_at != NULL;
 	atomic_init(&s->interrupted, 0);
+	atomic_init(&s->caught_up, 0);
 	*sp = s;
 	return 0;
+}
+
+int
+stream_caught_up(const struct stream *s)
+{
+	return atomic_load(&s->caught_up);
 }
 
 void

@@ -103,7 +103,7 @@ diff_ports() {
 	return 0
 }
 
-tap_plan 25
+tap_plan 26
 jack_start 256 || exit 1
 
 # 1. --split track: four ports named after the tracks.
@@ -192,6 +192,12 @@ pairs="Piano-Right=r1 Bass=r2 Piano-Right-2=r3 track-5=r4"
 jl_exact play_ports "$pairs" - <"$tmp/tracks.txt"
 tap_ok $? "midiplay --dump --split track | midiplay -: the same ports get the same events at the same frames"
 diff_ports "$pairs"
+# The lines stdin held at the start were taken before time zero: each of
+# the four ports was connected before midiplay said it was playing.
+awk '/^midiplay: connected midiplay:/ { if (!p) n++ }
+	/^midiplay: playing from frame/ { p = 1 }
+	END { exit !(p && n == 4) }' "$tmp/err"
+tap_ok $? "stream from a file: its 4 ports were made and connected before time zero ($(grep -c '^midiplay: connected' "$tmp/err") connections)"
 
 # 6. Bad port lines.
 printf 'port a:b\nport\nport %s\non 60 100\n' "$(awk 'BEGIN { for (i = 0; i < 60; i++) printf "x" }')" >"$tmp/bad.txt"

@@ -56,6 +56,12 @@ int stream_open(struct stream **sp, const struct stream_opts *opts);
  * and a line was bad. */
 void stream_source(struct stream *s, struct mp_source *src);
 
+/* Whether the reader has taken every line the input held when it began
+ * (it found nothing more to read at once, or the end, or stopped reading
+ * with MAX_PENDING lines pending); any thread.  Playback starts after
+ * that, so that ports those lines name move time zero. */
+int stream_caught_up(const struct stream *s);
+
 /* Make a blocked next() return 0 soon (from another thread). */
 void stream_interrupt(struct stream *s);
 
