@@ -550,6 +550,7 @@ options_parse(int argc, char **argv, struct options *o)
 				    "EVENTS/BYTES, events from 1 to 100000 and "
 				    "bytes from 16 to 1000000 (64/960), not "
 				    "'%s'", optarg);
+			o->have_limit = 1;
 			break;
 		case OPT_LINK:
 			o->link = 1;
@@ -621,6 +622,10 @@ options_parse(int argc, char **argv, struct options *o)
 	if (o->list) {
 		if (optind != argc)
 			usage_error("-l takes no file (got '%s')", argv[optind]);
+		if (o->export_path != NULL || o->record_path != NULL ||
+		    o->dump)
+			usage_error("%s", "-l lists the MIDI inputs and exits: "
+			    "not with --export, --record or --dump");
 		return;
 	}
 	if (optind == argc)
@@ -640,10 +645,11 @@ options_parse(int argc, char **argv, struct options *o)
 		    "is: not with --start, --end, --loop or --dump");
 	if (o->export_path != NULL) {
 		if (o->dump || o->record_path != NULL || o->transport ||
-		    o->ctl.clock || o->nconnect > 0 || o->wait)
+		    o->ctl.clock || o->nconnect > 0 || o->wait ||
+		    o->have_latency || o->have_limit)
 			usage_error("%s", "--export writes a file instead of "
 			    "playing: not with --dump, --record, --transport, "
-			    "--clock, -c or -W");
+			    "--clock, -c, -W, --latency or --cycle-limit");
 		if (o->ctl.loops == 0)
 			usage_error("%s", "--export needs a count with --loop: "
 			    "a file cannot loop for ever");

@@ -12,7 +12,7 @@ song="$top_srcdir/tests/data/f0-basic.mid"
 # nothing here may hang: every player gets at most 20 s
 mp() { timeout -s KILL 20 "$MIDIPLAY" "$@"; }
 
-tap_plan 21
+tap_plan 24
 
 mp --help >"$tmp/out" 2>&1
 [ $? -eq 0 ] && grep -q '^usage: midiplay \[options\] FILE' "$tmp/out" &&
@@ -23,7 +23,8 @@ mp -V >"$tmp/out" 2>&1
     grep -q '^License GPL-2.0-or-later' "$tmp/out"
 tap_ok $? "-V prints the version and the licence, exit 0"
 
-for args in "" "--bogus $song" "-c" "$song $song" "-x $song" "-l $song"; do
+for args in "" "--bogus $song" "-c" "$song $song" "-x $song" "-l $song" \
+    "-l --export $tmp/x.mid" "-l --record $tmp/x.mid" "-l --dump"; do
 	# shellcheck disable=SC2086
 	mp $args >"$tmp/out" 2>"$tmp/err"
 	st=$?

@@ -301,7 +301,7 @@ tap_ok $? "a broken event: written up to it, sounding notes released there, exit
 
 # 12. Usage errors.
 bad=
-for args in "-c x" "-W" "--clock" "--loop" "--dump" "--transport" "--record $tmp/r.mid" "--ppq 96"; do
+for args in "-c x" "-W" "--clock" "--loop" "--dump" "--transport" "--record $tmp/r.mid" "--ppq 96" "--latency 5ms" "--cycle-limit 64/960"; do
 	# shellcheck disable=SC2086 # split on purpose
 	mp --export "$tmp/u.mid" $args "$data/control.mid" >/dev/null 2>"$tmp/err"
 	[ $? -eq 2 ] && grep -q "Try 'midiplay --help'" "$tmp/err" || bad="$bad [$args]"
@@ -314,7 +314,7 @@ done
 mp --ppq 96 - </dev/null >/dev/null 2>&1
 [ $? -eq 2 ] || bad="$bad [--ppq without --export]"
 [ -z "$bad" ] && [ ! -e "$tmp/u.mid" ]
-tap_ok $? "--export with -c, -W, --clock, --loop for ever, --dump, --transport, --record; --ppq on a file, out of range or alone: usage errors${bad:+ (not:$bad)}"
+tap_ok $? "--export with -c, -W, --clock, --loop for ever, --dump, --transport, --record, --latency, --cycle-limit; --ppq on a file, out of range or alone: usage errors${bad:+ (not:$bad)}"
 
 # 13. No JACK server is needed.
 env JACK_DEFAULT_SERVER="mptest-none-$$" JACK_NO_START_SERVER=1 \

@@ -37,6 +37,7 @@ struct options {
 	const char *export_path;    /* --export: write, do not play */
 	const char *record_path;    /* --record: play, and write what went */
 	int ppq;                    /* --ppq for --export of a stream */
+	int have_limit;             /* --cycle-limit was given */
 	unsigned limit_events;      /* --cycle-limit: events a cycle */
 	uint32_t limit_bytes;       /* and port buffer bytes (0: no limit) */
 	/* --link and its options (ctl.bpm is then 60/1, ctl.link set: a
