@@ -72,13 +72,14 @@ spend(struct jackout_port *p, uint32_t len)
 }
 
 /* Time zero is this cycle's first frame.  A recording counts from the
- * first time zero, the frames the events really went out at, through
- * every restart a Link session's start/stop makes. */
+ * first time zero that plays, the frames the events really went out at,
+ * through every restart a Link session's start/stop makes.  (Following
+ * the session, the first zero only waits for its start: RECORDS 0.) */
 static void
-set_zero(struct jackout *jo)
+set_zero(struct jackout *jo, int records)
 {
 	atomic_store_explicit(&jo->zero_frame, jo->now, memory_order_relaxed);
-	if (!jo->rec_zero_set) {
+	if (records && !jo->rec_zero_set) {
 		jo->rec_zero = jo->now;
 		jo->rec_zero_set = 1;
 	}
@@ -95,6 +96,11 @@ keep(struct jackout *jo, unsigned port, uint32_t off, const uint8_t *d,
 
 	if (!jo->recording)
 		return;
+	if (!jo->rec_zero_set) {
+		/* (a release before the session ever started) */
+		jo->rec_zero = jo->now;
+		jo->rec_zero_set = 1;
+	}
 	h.frame = jo->now - jo->rec_zero + off;
 	h.len = len;
 	h.port = (uint16_t)port;
@@ -538,7 +544,7 @@ follow_link(struct jackout *jo, jack_nframes_t nframes)
 	if (atomic_load_explicit(&jo->follow.ready_gen, memory_order_acquire) !=
 	    jo->t_gen || !linkclock_launch(jo->lk, nframes))
 		return 0;
-	set_zero(jo);
+	set_zero(jo, 1);
 	jo->t_rolling = 1;
 	return 1;
 }
@@ -645,7 +651,7 @@ process_cycle(struct jackout *jo, jack_nframes_t nframes)
 		    jo->settle_new)) {
 			return;
 		}
-		set_zero(jo);
+		set_zero(jo, !jo->lk_sync);
 		state = JO_PLAYING;
 	}
 	jo->cycle_pos = jo->now - atomic_load_explicit(&jo->zero_frame,

@@ -15,10 +15,10 @@
 # tempo mid-file, --clock too: every event within 0.002 beat of its
 # session beat, the first on a bar); --offset; JACK's playback latency
 # (the recorder says it is heard 480 frames late) and the capture latency
-# midiplay reports; --link-wait; publish (the peer takes
-# the file's tempo map); start/stop sync; a stream with +1b waits and a
-# tempo proposal; beats and seconds mixed in a stream.  (The real-time
-# rule with --link is tests/link-rtcheck.sh.)
+# midiplay reports; --link-wait; publish (the peer takes the file's
+# tempo map); start/stop sync, with --record through the restarts; a
+# stream with +1b waits and a tempo proposal; beats and seconds mixed in
+# a stream.  (The real-time rule with --link is tests/link-rtcheck.sh.)
 # MP_JACK=pipewire runs it on PipeWire's libjack, whose clock is
 # CLOCK_MONOTONIC, not Link's (the case that catches a missing offset).
 top_srcdir=${top_srcdir:-.}
@@ -32,7 +32,7 @@ rel_frames() {
 	awk 'NR == 1 { z = $1 } { $1 = $1 - z; NF = NF - 1; print }' "$1"
 }
 
-tap_plan 28
+tap_plan 29
 jack_start 256 || tap_bail "cannot start a JACK server"
 scale=$top_srcdir/samples/scale.mid
 tempo=$top_srcdir/samples/tempo.mid
@@ -195,8 +195,9 @@ sync_run() {
 	peer_start sync -s -b 150 +1:start +4:stop +5.5:start +60:quit
 	: >"$tmp/sync.rec"
 	rec_start "$tmp/sync.rec" -J -t 0 || return 1
-	"$MIDIPLAY" -v --link --link-start-stop -c recorder:in "$scale" \
-	    2>"$tmp/sync.err" &
+	rm -f "$tmp/sync.mid"
+	"$MIDIPLAY" -v --link --link-start-stop -c recorder:in \
+	    --record "$tmp/sync.mid" "$scale" 2>"$tmp/sync.err" &
 	_mp=$!
 	# until the second start has played the whole file (or 40 s)
 	_i=0
@@ -249,6 +250,29 @@ tap_ok $sync1 "start/stop: the first start played on a bar, every note within 0.
 _jl_catlog "$tmp/sync1.verdict"
 tap_ok $sync2 "start/stop: the next start played the file again from its start, on a bar, within 0.002 beat"
 say sync
+# --record through the restarts: the file holds what the recorder got,
+# timed from the session's first start (its first event in that cycle,
+# where the start's beat fell), the second pass after the first, not
+# over it.  Each time in the file is on the tick (25 frames) nearest its
+# frame: counted from the first event, within a tick of the recorder's.
+: >"$tmp/sync.frames"
+"$MIDIPLAY" --dump "$tmp/sync.mid" 2>/dev/null |
+    "$PYTHON3" "$top_srcdir/tests/oracle.py" dump2frames 48000 >"$tmp/sync.frames"
+rel_frames "$tmp/sync.rec" >"$tmp/sync.got"
+z=$(awk 'NR == 1 { print $1 }' "$tmp/sync.frames")
+paste -d '|' "$tmp/sync.frames" "$tmp/sync.got" | awk -F '|' '
+	{ split($1, w, " "); split($2, g, " ")
+	  if (NR == 1) z = w[1]
+	  d = (w[1] - z) - g[1]; if (d < 0) d = -d
+	  if (d > worst) worst = d
+	  sub(/^[0-9]+ /, "", $1); sub(/^[0-9]+ /, "", $2)
+	  if ($1 != $2 || d > 25) bad++ }
+	END { printf "%d events, %d off, worst %d frames", NR, bad, worst
+	      exit !(NR > 31 && !bad) }' >"$tmp/sync.cmp"
+st=$?
+[ $st -eq 0 ] && [ "$(wc -l <"$tmp/sync.frames")" -eq "$(wc -l <"$tmp/sync.got")" ] &&
+    [ -n "$z" ] && [ "$z" -lt 269 ]
+tap_ok $? "start/stop with --record: the file holds what went out through both starts, from the first (first event at frame ${z:-?}; $(cat "$tmp/sync.cmp"))"
 
 # --- a stream: +1b waits on the session's beats, tempo proposes ---------
 "$PYTHON3" - "$tmp/stream.in" "$tmp/stream.exp" <<'EOF'
