@@ -738,9 +738,10 @@ on_shutdown(jack_status_t code, const char *reason, void *arg)
 }
 
 /* The output's playback latency: the latest of the ports', so that none
- * is early.  For --link, which sends that much earlier. */
-static void
-read_play_latency(struct jackout *jo)
+ * is early.  For --link, which sends that much earlier.  (From JACK's
+ * latency callback, and from the main thread: see jackout.h.) */
+void
+jackout_poll_latency(struct jackout *jo)
 {
 	unsigned p, n = atomic_load_explicit(&jo->nports, memory_order_acquire);
 	jack_latency_range_t r;
@@ -765,7 +766,7 @@ on_latency(jack_latency_callback_mode_t mode, void *arg)
 	jack_latency_range_t r;
 
 	if (mode == JackPlaybackLatency) {
-		read_play_latency(jo);
+		jackout_poll_latency(jo);
 		return;
 	}
 	r.min = r.max = atomic_load_explicit(&jo->added_latency,
@@ -1101,12 +1102,6 @@ jackout_link(struct jackout *jo, struct linkclock *lk, int sync,
 		jo->follow.seek_ctx = ctx;
 		jo->clock = clock;
 	}
-}
-
-void
-jackout_poll_latency(struct jackout *jo)
-{
-	read_play_latency(jo);
 }
 
 void
