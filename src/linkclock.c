@@ -79,12 +79,13 @@ publish(struct linkclock *lk)
 	    memory_order_relaxed);
 	atomic_store_explicit(&lk->pub_bpm, bits(lk->map.bpm),
 	    memory_order_relaxed);
-	atomic_store_explicit(&lk->pub_shift, lk->shift, memory_order_relaxed);
+	atomic_store_explicit(&lk->pub_shift, (uint64_t)lk->shift,
+	    memory_order_relaxed);
 	atomic_store_explicit(&lk->pub_seq, s + 2, memory_order_release);
 }
 
 void
-linkclock_map(struct linkclock *lk, struct linkmap *m, uint32_t *shift)
+linkclock_map(struct linkclock *lk, struct linkmap *m, int64_t *shift)
 {
 	unsigned s1, s2;
 	double beat, frame, bpm;
@@ -105,7 +106,7 @@ linkclock_map(struct linkclock *lk, struct linkmap *m, uint32_t *shift)
 	} while (s1 != s2 || (s1 & 1));
 	linkmap_set(m, beat, frame, bpm > 0 ? bpm : 120, lk->rate);
 	if (shift != NULL)
-		*shift = (uint32_t)sh;
+		*shift = (int64_t)sh;
 }
 
 /* Ask the main thread for a commit.  The request's number (from 1), or
@@ -154,7 +155,8 @@ linkclock_init(struct linkclock *lk, struct mplink *link,
 static void
 follow(struct linkclock *lk, uint64_t cycle_frame)
 {
-	linkmap_set(&lk->map, lk->cyc.beat, (double)cycle_frame - lk->shift,
+	linkmap_set(&lk->map, lk->cyc.beat,
+	    (double)cycle_frame - (double)lk->shift,
 	    lk->session_bpm, lk->rate);
 	atomic_fetch_add_explicit(&lk->follows, 1, memory_order_relaxed);
 	publish(lk);
@@ -216,7 +218,7 @@ linkclock_cycle(struct linkclock *lk, uint32_t nframes,
 		lk->align_until = 0;
 	if (lk->override_until != 0)
 		return;         /* our own tempo leads until it is in */
-	switch (linkmap_check(&lk->map, (double)cycle_frame - lk->shift,
+	switch (linkmap_check(&lk->map, (double)cycle_frame - (double)lk->shift,
 	    lk->cyc.beat, lk->session_bpm, lk->peers)) {
 	case LINKMAP_KEEP:
 		break;
@@ -227,7 +229,7 @@ linkclock_cycle(struct linkclock *lk, uint32_t nframes,
 		if (lk->align_until == 0) {
 			lk->align_until = post(lk, LINKCLOCK_ALIGN,
 			    lk->session_bpm, linkmap_beat(&lk->map,
-			    (double)cycle_frame - lk->shift),
+			    (double)cycle_frame - (double)lk->shift),
 			    llround(lk->cyc.t_us));
 			if (lk->align_until != 0)
 				atomic_fetch_add_explicit(&lk->aligns, 1,
@@ -240,7 +242,7 @@ linkclock_cycle(struct linkclock *lk, uint32_t nframes,
 int
 linkclock_launch(struct linkclock *lk, uint32_t nframes)
 {
-	uint32_t shift;
+	int64_t shift;
 
 	if (lk->seen_launch == lk->launched)
 		return 0;
@@ -251,13 +253,31 @@ linkclock_launch(struct linkclock *lk, uint32_t nframes)
 		return 0;
 	lk->launched = lk->seen_launch;
 	lk->playing = 1;
-	lk->shift = shift;
 	lk->override_until = 0;
 	lk->align_until = 0;
 	lk->cycle_frame = 0;
-	/* beat 0 on a whole frame; a late start from where the session is */
-	linkmap_set(&lk->map, lk->cyc.beat > 0 ? lk->cyc.beat : 0, 0,
-	    lk->session_bpm, lk->rate);
+	if (shift < 0) {
+		/* Late: beat 0 has passed (the machine was held up, or a
+		 * start the main thread saw late).  Alone, the session is
+		 * ours: its beat 0 moves here, and playback is on time.
+		 * With peers, song time zero is still the session's beat 0,
+		 * a whole frame before this cycle: what was due until now
+		 * goes out at once, and the seconds of a stream that were
+		 * converted from beats before the start stay in step. */
+		atomic_store_explicit(&lk->late_frames, (uint64_t)-shift,
+		    memory_order_relaxed);
+		atomic_store_explicit(&lk->late_alone, lk->peers == 0,
+		    memory_order_relaxed);
+		if (lk->peers == 0) {
+			shift = 0;
+			lk->align_until = post(lk, LINKCLOCK_ALIGN,
+			    lk->session_bpm, 0, llround(lk->cyc.t_us));
+		}
+		atomic_fetch_add_explicit(&lk->lates, 1, memory_order_release);
+	}
+	lk->shift = shift;
+	/* beat 0 on a whole frame */
+	linkmap_set(&lk->map, 0, 0, lk->session_bpm, lk->rate);
 	atomic_fetch_add_explicit(&lk->launches, 1, memory_order_relaxed);
 	publish(lk);
 	return 1;
@@ -286,8 +306,9 @@ uint64_t
 linkclock_frame(const struct linkclock *lk, const struct sched_rec *rec)
 {
 	if (!rec->beat)
-		return rec->frame + lk->shift;
-	return linkmap_round(lk->shift + linkmap_frame(&lk->map,
+		return (int64_t)rec->frame + lk->shift <= 0 ? 0 :
+		    (uint64_t)((int64_t)rec->frame + lk->shift);
+	return linkmap_round((double)lk->shift + linkmap_frame(&lk->map,
 	    linkmap_fx_beat(rec->frame)), lk->map.fpb);
 }
 
@@ -306,7 +327,7 @@ linkclock_tempo(struct linkclock *lk, const struct sched_rec *rec, double bpm)
 		frame = (double)rec->frame;
 		beat = linkmap_beat(&lk->map, frame);
 	}
-	t = linkmap_cycle_time(&lk->cyc, frame + lk->shift -
+	t = linkmap_cycle_time(&lk->cyc, frame + (double)lk->shift -
 	    (double)lk->cycle_frame);
 	linkmap_set(&lk->map, beat, frame, bpm, lk->rate);
 	seq = post(lk, LINKCLOCK_TEMPO, bpm, beat, llround(t));

@@ -81,19 +81,15 @@ linkmap_check(const struct linkmap *m, double frame, double session_beat,
 
 int
 linkmap_launch(double beat0, double beats_per_frame, uint32_t nframes,
-    uint32_t *shift)
+    int64_t *shift)
 {
-	double at;
-
-	if (beat0 >= 0) {
-		*shift = 0;
-		return 1;
-	}
 	/* the first whole frame at or after beat 0 (a billionth of a frame
-	 * of slack for a beat 0 that is a whole frame) */
-	at = ceil(-beat0 / beats_per_frame - 1e-9);
+	 * of slack for a beat 0 that is a whole frame): before this cycle
+	 * when beat 0 has passed */
+	double at = ceil(-beat0 / beats_per_frame - 1e-9);
+
 	if (at >= nframes)
 		return 0;
-	*shift = (uint32_t)at;
+	*shift = (int64_t)at;
 	return 1;
 }

@@ -27,6 +27,7 @@ linkplay_open(struct linkplay *lp, const struct options *o)
 {
 	lp->o = o;
 	lp->jo = NULL;
+	lp->lates_seen = 0;
 	/* alone, the session's tempo is --bpm's, or Link's 120 */
 	if ((lp->link = mplink_open(o->link_bpm > 0 ? o->link_bpm : 120)) ==
 	    NULL)
@@ -94,15 +95,30 @@ linkplay_begin(struct linkplay *lp, volatile sig_atomic_t *stop)
 void
 linkplay_service(struct linkplay *lp)
 {
+	struct linkclock *c = &lp->clock;
+	uint64_t lates = atomic_load_explicit(&c->lates, memory_order_acquire);
+
 	jackout_poll_latency(lp->jo);
-	linkclock_service(&lp->clock, log_get_level() >= LOG_VERBOSE);
+	linkclock_service(c, log_get_level() >= LOG_VERBOSE);
+	if (lates == lp->lates_seen)
+		return;
+	lp->lates_seen = lates;
+	/* (a start seen late by the callback: the machine was held up) */
+	if (atomic_load(&c->late_alone))
+		log_info("Link: started %.1f ms after the beat asked for; "
+		    "alone, the session's beat 0 moved to the start",
+		    (double)atomic_load(&c->late_frames) * 1e3 / c->rate);
+	else
+		log_warn("Link: started %.1f ms after the session's beat 0: "
+		    "what was due before went out at once, late",
+		    (double)atomic_load(&c->late_frames) * 1e3 / c->rate);
 }
 
-uint32_t
+int64_t
 linkplay_shift(struct linkplay *lp)
 {
 	struct linkmap m;
-	uint32_t shift;
+	int64_t shift;
 
 	linkclock_map(&lp->clock, &m, &shift);
 	return shift;
@@ -112,13 +128,13 @@ double
 linkplay_beat(struct linkplay *lp)
 {
 	struct linkmap m;
-	uint32_t shift;
+	int64_t shift;
 	double pos;
 
 	if (atomic_load(&lp->jo->state) == JO_IDLE)
 		return 0;
 	linkclock_map(&lp->clock, &m, &shift);
-	pos = (double)atomic_load(&lp->jo->position) - shift;
+	pos = (double)atomic_load(&lp->jo->position) - (double)shift;
 	pos = linkmap_beat(&m, pos);
 	return pos > 0 ? pos : 0;      /* (the cycle beat 0 falls in) */
 }
@@ -165,13 +181,14 @@ uint64_t
 linkplay_stream_clock(void *ctx)
 {
 	struct linkplay *lp = ctx;
-	uint64_t ns = jackout_now_ns(lp->jo), sh;
-	uint32_t shift;
+	uint64_t ns = jackout_now_ns(lp->jo);
+	int64_t shift, sh;
 	struct linkmap m;
 
 	linkclock_map(&lp->clock, &m, &shift);
-	sh = (uint64_t)shift * 1000000000u / lp->clock.rate;
-	return ns > sh ? ns - sh : 0;
+	/* (a late start's song time zero was before jackout's) */
+	sh = shift * 1000000000 / (int64_t)lp->clock.rate;
+	return (int64_t)ns > sh ? (uint64_t)((int64_t)ns - sh) : 0;
 }
 
 double

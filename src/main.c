@@ -345,10 +345,9 @@ play(struct jackout *jo, struct mp_source *src, struct stream *stream,
 				    jo->rate);
 			else if (lp != NULL && !o->link_sync)
 				log_info("playing on the Link session's beat 0 "
-				    "from frame %llu at %u Hz",
-				    (unsigned long long)(atomic_load(
-				    &jo->zero_frame) + linkplay_shift(lp)),
-				    jo->rate);
+				    "from frame %lld at %u Hz",
+				    (long long)atomic_load(&jo->zero_frame) +
+				    (long long)linkplay_shift(lp), jo->rate);
 			else
 				log_info("playing from frame %llu at %u Hz",
 				    (unsigned long long)atomic_load(

@@ -48,9 +48,9 @@ main(void)
 {
 	struct linkmap m;
 	struct linkmap_cycle c;
-	uint32_t shift = 99;
+	int64_t shift = 99;
 
-	plan(24);
+	plan(25);
 
 	is_u64(timing_beat_fx(1, 1), (uint64_t)1 << 32,
 	    "a song beat in a record is 2^32");
@@ -121,7 +121,11 @@ main(void)
 	    shift == 100 && !linkmap_launch(-256.0 / 24000, 1.0 / 24000, 256,
 	    &shift), "beat 0 on frame 100: frame 100; on frame 256: the next "
 	    "cycle");
-	ok(linkmap_launch(0.01, 1.0 / 24000, 256, &shift) && shift == 0,
-	    "beat 0 passed already: a late start, at once");
+	ok(linkmap_launch(0.01, 1.0 / 24000, 256, &shift) && shift == -240,
+	    "beat 0 passed 240 frames before the cycle: a late start, song "
+	    "time zero 240 frames back");
+	ok(linkmap_launch(100.3 / 24000, 1.0 / 24000, 256, &shift) &&
+	    shift == -100, "beat 0 passed 100.3 frames before: the first "
+	    "whole frame after it, 100 back");
 	return tap_failed ? 1 : 0;
 }

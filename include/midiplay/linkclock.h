@@ -68,6 +68,10 @@ struct linkclock {
 	_Atomic uint64_t req_tail;  /* requests taken (main) */
 	_Atomic uint64_t req_lost;  /* made with the queue full */
 	_Atomic uint64_t follows, aligns, launches;
+	_Atomic uint64_t lates;        /* late starts (release: the two
+	                                * below are written) */
+	_Atomic uint64_t late_frames;  /* the last one: how late */
+	atomic_int late_alone;         /* and whether it moved the session */
 	_Atomic uint64_t latency_us;   /* the last cycle's output latency */
 
 	/* the callback's map and song time zero, for other threads */
@@ -93,7 +97,8 @@ struct linkclock {
 	                             * committed (0: it does not) */
 	uint64_t align_until;       /* an alignment asked, not yet done */
 	int playing;                /* launched and not stopped */
-	uint32_t shift;             /* song time zero: frames after zero */
+	int64_t shift;              /* song time zero: frames after zero
+	                             * (before it, for a late start) */
 	uint64_t cycle_frame;       /* the cycle's first frame from zero */
 };
 
@@ -140,7 +145,7 @@ void linkclock_service(struct linkclock *lk, int verbose);
 /* any: the map as the callback has it (before the start: the one
  * linkclock_start made).  *SHIFT: song time zero, in frames after
  * jackout's zero. */
-void linkclock_map(struct linkclock *lk, struct linkmap *m, uint32_t *shift);
+void linkclock_map(struct linkclock *lk, struct linkmap *m, int64_t *shift);
 
 /* any: song beat at NS from song time zero, and the reverse (for the
  * stream, which mixes beats and seconds). */

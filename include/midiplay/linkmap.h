@@ -107,10 +107,10 @@ enum linkmap_verdict linkmap_check(const struct linkmap *m, double frame,
  * frame is heard at the session's beat BEAT0, BEATS_PER_FRAME apart:
  * 1 with *SHIFT the frame offset of the first frame at or after it (so
  * that song time zero is a whole frame), 0 when it comes after this
- * cycle.  When it has passed already (BEAT0 > 0), 1 with *SHIFT 0: a late
- * start, from where the session is.
+ * cycle.  When it has passed already (BEAT0 > 0), 1 with *SHIFT that
+ * frame's offset before the cycle, negative: a late start.
  */
 int linkmap_launch(double beat0, double beats_per_frame, uint32_t nframes,
-    uint32_t *shift);
+    int64_t *shift);
 
 #endif

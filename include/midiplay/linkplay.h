@@ -27,6 +27,7 @@ struct linkplay {
 	const struct options *o;
 	struct jackout *jo;
 	int64_t enabled_us;         /* when it joined (Link's clock) */
+	uint64_t lates_seen;        /* late starts reported */
 };
 
 /* Join the session as O says.  0, or -1 after reporting. */
@@ -47,7 +48,7 @@ int linkplay_begin(struct linkplay *lp, volatile sig_atomic_t *stop);
 void linkplay_service(struct linkplay *lp);
 
 /* Where song beat 0 is, in frames after jackout's zero frame. */
-uint32_t linkplay_shift(struct linkplay *lp);
+int64_t linkplay_shift(struct linkplay *lp);
 
 /* The song beat now (0 before the start). */
 double linkplay_beat(struct linkplay *lp);
