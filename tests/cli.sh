@@ -86,6 +86,7 @@ tap_ok $? "-n names the client: 'my player:out' plays into the exact port"
 rec_start "$tmp/rec" -n "Fancy Synth" -t 1 || exit 1
 mp -W -v "$song" 2>"$tmp/err" &
 pid=$!
+jl_await_line "$tmp/err" '^midiplay: waiting for a connection' 10 $pid
 sleep 1
 kill -0 $pid 2>/dev/null && [ ! -s "$tmp/rec" ]
 tap_ok $? "-W: still waiting a second later, nothing sent"
@@ -99,9 +100,9 @@ tap_ok $? "-W: plays all 12 events once connected by hand, exit 0"
 
 # Two players may not share a name; the second is told so.
 rec_start "$tmp/rec" -n "Fancy Synth" -t 1 || exit 1
-mp -c "Fancy" "$song" 2>/dev/null &
+mp -v -c "Fancy" "$song" 2>"$tmp/first.err" &
 pid=$!
-sleep 0.3
+jl_await_line "$tmp/first.err" '^midiplay: playing from frame' 10 $pid
 mp -c "Fancy" "$song" 2>"$tmp/err"
 st=$?
 wait $pid
@@ -114,9 +115,10 @@ tap_ok $st "a second midiplay of the same name: told to use -n, exit 1"
 rec_start "$tmp/rec" -n "Fancy Synth" -t 1 || exit 1
 # (not through timeout(1): a background job starts with SIGINT ignored, and
 # timeout would then not pass it on)
-"$MIDIPLAY" -c "Fancy" "$top_srcdir/samples/scale.mid" 2>"$tmp/err" &
+"$MIDIPLAY" -v -c "Fancy" "$top_srcdir/samples/scale.mid" 2>"$tmp/err" &
 pid=$!
-sleep 1.1
+jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $pid
+sleep 0.9
 kill -INT $pid
 wait $pid
 st=$?

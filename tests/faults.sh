@@ -34,9 +34,10 @@ jack_start 256 || exit 1
 for sig in INT TERM HUP; do
 	case $sig in INT) want=130 ;; TERM) want=143 ;; HUP) want=129 ;; esac
 	rec_start "$tmp/rec" -t 1 || exit 1
-	"$MIDIPLAY" -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
+	"$MIDIPLAY" -v -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
 	pid=$!
-	sleep 1.5
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $pid
+	sleep 1.2
 	kill -$sig $pid
 	wait $pid
 	st=$?
@@ -50,11 +51,12 @@ done
 # The stream too, with notes from `note` still pending.
 rec_start "$tmp/rec" -t 1 || exit 1
 mkfifo "$tmp/fifo"
-"$MIDIPLAY" -c recorder:in - <"$tmp/fifo" 2>"$tmp/err" &
+"$MIDIPLAY" -v -c recorder:in - <"$tmp/fifo" 2>"$tmp/err" &
 pid=$!
 { printf 'note 60 100 5\nch 2 on 64 90\n+0.1 ch 3 note 67 80 5\n'; sleep 3; } >"$tmp/fifo" &
 writer=$!
-sleep 1
+jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $pid
+sleep 0.7
 kill -INT $pid
 wait $pid
 kill $writer 2>/dev/null
@@ -63,9 +65,9 @@ balanced "$tmp/rec" && [ "$(grep -c '^[0-9]* 9' "$tmp/rec")" -eq 3 ]
 tap_ok $? "SIGINT in a stream: the three notes sounding get their note-offs"
 
 # A second signal exits at once, without waiting for the release.
-"$MIDIPLAY" -W "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
+"$MIDIPLAY" -v -W "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
 pid=$!
-sleep 0.5
+jl_await_line "$tmp/err" '^midiplay: waiting for a connection' 10 $pid
 kill -INT $pid; kill -INT $pid
 wait $pid
 st=$?
@@ -111,9 +113,10 @@ done
 # The server dies mid-play: midiplay notices, says so, exits 1.
 jack_start 256 || exit 1
 rec_start "$tmp/rec" -t 1 || exit 1
-"$MIDIPLAY" -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
+"$MIDIPLAY" -v -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
 pid=$!
-sleep 1
+jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $pid
+sleep 0.7
 kill -KILL "$JACKD_PID"
 t0=$(date +%s%N)
 i=0
@@ -150,7 +153,9 @@ while [ $attempt -lt 3 ]; do
 	renice -n -10 -p "$REC_PID" >/dev/null 2>&1
 	"$MIDIPLAY" -v -c recorder:in - <"$tmp/xrun.txt" 2>"$tmp/err" &
 	pid=$!
-	sleep 0.7
+	# (mid-play: the events run from 0 to 2 s)
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $pid
+	sleep 0.5
 	kill -STOP $pid
 	sleep 0.3
 	kill -CONT $pid

@@ -161,6 +161,26 @@ jl_pw_links() {
 	return 0
 }
 
+# jl_await_line FILE PATTERN [SECONDS] [PID]: wait until FILE holds a line
+# matching the extended regular expression PATTERN (what a client says
+# when it is ready, say midiplay -v's "playing from frame"), for at most
+# SECONDS (default 10), or until process PID has exited.  0 when the line
+# came.  A fixed sleep before signalling a client fails on a loaded
+# machine, where starting can take longer than the sleep.
+jl_await_line() {
+	_al_i=0
+	while [ "$_al_i" -lt $((${3:-10} * 20)) ]; do
+		grep -q -E -e "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -q -E -e "$2" "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.05
+		_al_i=$((_al_i + 1))
+	done
+	return 1
+}
+
 # jl_exact FUNC [ARGS...]: run FUNC, which plays and records something and
 # returns 0 when what arrived is what was expected.  On PipeWire, when it
 # failed and the daemon logged missed cycles meanwhile (jl_pw_xruns), that

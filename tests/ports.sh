@@ -67,7 +67,10 @@ same_frames() {
 
 # play_ports "PORT=REC ..." ARGS...: record each PORT with REC (connected
 # by -c PORT=REC:in), play ARGS; $status, $zero; succeed when every
-# recorder got its port's events at their frames.
+# recorder got its port's events at their frames.  midiplay's stdin is
+# the file $ports_in (default /dev/null), opened afresh for each run:
+# jl_exact may run it again, and a redirection of jl_exact itself would
+# give the second run what the first left of it, nothing.
 play_ports() {
 	_pairs=$1
 	shift
@@ -80,7 +83,8 @@ play_ports() {
 	# shellcheck disable=SC2086 # split on purpose
 	recs_start $_recs || return 1
 	# shellcheck disable=SC2086
-	timeout -s KILL 60 "$MIDIPLAY" -v $_cs "$@" 2>"$tmp/err"
+	timeout -s KILL 60 "$MIDIPLAY" -v $_cs "$@" <"${ports_in:-/dev/null}" \
+	    2>"$tmp/err"
 	status=$?
 	sleep 0.2
 	recs_stop
@@ -141,9 +145,12 @@ split_dump "$tmp/dump"
 pairs="ch1=r1 ch5=r2 ch10=r3 ch16=r4"
 lsp_ports() {
 	recs_start r1 r2 r3 r4 || return 1
-	"$MIDIPLAY" -W -c ch1=r1:in --split channel "$data/ports-16ch.mid" 2>/dev/null &
+	"$MIDIPLAY" -v -W -c ch1=r1:in --split channel "$data/ports-16ch.mid" \
+	    2>"$tmp/lsp.err" &
 	_mp=$!
-	sleep 1
+	# (all its ports are made before it waits for their connections)
+	jl_await_line "$tmp/lsp.err" '^midiplay: waiting for a connection' 10 \
+	    $_mp
 	jack_lsp | grep -c '^midiplay:ch[0-9]*$' >"$tmp/nports"
 	kill -INT $_mp
 	wait $_mp
@@ -178,8 +185,11 @@ EOF
 "$MIDIPLAY" --dump - <"$tmp/ports.txt" >"$tmp/dump"
 split_dump "$tmp/dump"
 pairs="out=r1 drums=r2 bass=r3"
-jl_exact play_ports "$pairs" - <"$tmp/ports.txt"
-tap_ok $? "stream: out, drums and bass made as named, each event at its frame"
+ports_in=$tmp/ports.txt
+jl_exact play_ports "$pairs" -
+st=$?
+ports_in=
+tap_ok $st "stream: out, drums and bass made as named, each event at its frame"
 diff_ports "$pairs"
 grep -q "connected midiplay:drums to r2:in" "$tmp/err" && [ "$status" -eq 0 ]
 tap_ok $? "stream: the port made mid-stream was connected by -c drums=r2:in, exit 0"
@@ -189,8 +199,11 @@ sed 's/^/# /' "$tmp/err" | head -n 12
 "$MIDIPLAY" --dump --split track "$data/ports-tracks.mid" >"$tmp/tracks.txt"
 split_dump "$tmp/tracks.txt"
 pairs="Piano-Right=r1 Bass=r2 Piano-Right-2=r3 track-5=r4"
-jl_exact play_ports "$pairs" - <"$tmp/tracks.txt"
-tap_ok $? "midiplay --dump --split track | midiplay -: the same ports get the same events at the same frames"
+ports_in=$tmp/tracks.txt
+jl_exact play_ports "$pairs" -
+st=$?
+ports_in=
+tap_ok $st "midiplay --dump --split track | midiplay -: the same ports get the same events at the same frames"
 diff_ports "$pairs"
 # The lines stdin held at the start were taken before time zero: each of
 # the four ports was connected before midiplay said it was playing.
@@ -221,7 +234,8 @@ sigint_ports() {
 	"$MIDIPLAY" -v -c Piano-Right=r1:in -c Bass=r2:in -c Piano-Right-2=r3:in \
 	    -c track-5=r4:in --split track "$data/ports-tracks.mid" 2>"$tmp/err" &
 	_mp=$!
-	sleep 1.3
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 $_mp
+	sleep 1
 	kill -INT $_mp
 	wait $_mp
 	status=$?
@@ -274,7 +288,7 @@ wait_ports() {
 	recs_start r1 r2 r3 r4 || return 1
 	"$MIDIPLAY" -v -W --split track "$data/ports-tracks.mid" 2>"$tmp/err" &
 	_mp=$!
-	sleep 0.5
+	jl_await_line "$tmp/err" '^midiplay: waiting for a connection' 10 $_mp
 	jack_connect midiplay:Piano-Right r1:in && jack_connect midiplay:Bass r2:in &&
 	    jack_connect midiplay:Piano-Right-2 r3:in
 	sleep 0.6
@@ -369,9 +383,9 @@ tap_ok $? "--split without track or channel, with a stream; -c with an empty nam
 # 14. Without --split and port events: one port, out, as always.
 jack_start 256 || exit 1
 recs_start r1 || exit 1
-"$MIDIPLAY" -W --split track "$data/burst-3000.mid" 2>/dev/null &
+"$MIDIPLAY" -v -W --split track "$data/burst-3000.mid" 2>"$tmp/lsp.err" &
 mp=$!
-sleep 0.5
+jl_await_line "$tmp/lsp.err" '^midiplay: waiting for a connection' 10 $mp
 jack_lsp | grep '^midiplay:' >"$tmp/lsp"
 kill -INT $mp
 wait $mp
@@ -379,9 +393,9 @@ recs_stop
 [ "$(cat "$tmp/lsp")" = "midiplay:track-1" ]
 tap_ok $? "--split track of a format 0 file without a name: one port, track-1 ($(tr '\n' ' ' <"$tmp/lsp"))"
 recs_start r1 || exit 1
-"$MIDIPLAY" -W "$data/control.mid" 2>/dev/null &
+"$MIDIPLAY" -v -W "$data/control.mid" 2>"$tmp/lsp.err" &
 mp=$!
-sleep 0.5
+jl_await_line "$tmp/lsp.err" '^midiplay: waiting for a connection' 10 $mp
 jack_lsp | grep '^midiplay:' >"$tmp/lsp"
 kill -INT $mp
 wait $mp

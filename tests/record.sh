@@ -54,9 +54,11 @@ tap_ok $? "the saved file holds the $n clocks and the Stop"
 
 # 3. A live stream: lines written with real pauses, one of them with a
 # time already past when it arrives (sent late, at the frame it really
-# left).
+# left).  The pauses count from time zero: how long midiplay takes to get
+# there is the machine's.
 live() {
 	printf 'ch 2 on 60 100\n'
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10
 	sleep 0.3
 	printf 'off 60 0\n+0.1 note 64 90 0.2\n'
 	sleep 0.6
@@ -68,6 +70,7 @@ rec_live() {
 	rm -f "$tmp/l.mid"
 	: >"$tmp/rec"
 	rec_start "$tmp/rec" -t 0 || return 1
+	: >"$tmp/err"
 	live | timeout -s KILL 30 "$MIDIPLAY" -v -c recorder:in --record "$tmp/l.mid" - 2>"$tmp/err"
 	status=$?
 	sleep 0.2
@@ -93,7 +96,10 @@ rec_sigint() {
 	"$MIDIPLAY" -v -c recorder:in --record "$tmp/s.mid" \
 	    "$samples/tempo.mid" 2>"$tmp/err" &
 	pid=$!
-	sleep 2
+	# (2 s in all, from the start: not from the launch, which a loaded
+	# machine can hold up)
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 "$pid"
+	sleep 1.8
 	kill -INT "$pid"
 	wait "$pid"
 	status=$?
@@ -105,7 +111,7 @@ rec_sigint() {
 	[ "$status" -eq 130 ] && same_as_received "$tmp/s.mid"
 }
 jl_exact rec_sigint
-tap_ok $? "SIGINT after 2 s: exit 130, the file holds what was heard, releases included ($(cat "$tmp/frames"))"
+tap_ok $? "SIGINT 1.8 s into playing: exit 130, the file holds what was heard, releases included ($(cat "$tmp/frames"))"
 # note-ons minus note-offs per channel and key, in the saved file
 "$PYTHON3" "$check" ticks "$tmp/s.mid" | awk '
 	$3 == "on" && $5 > 0 { n[$2 " " $4]++ }
@@ -126,7 +132,8 @@ rec_sigterm() {
 	{ printf 'on 60 100\ncc 64 127\n'; sleep 5; } |
 	    "$MIDIPLAY" -v -c recorder:in --record "$tmp/t.mid" - 2>"$tmp/err" &
 	pid=$!
-	sleep 1
+	jl_await_line "$tmp/err" '^midiplay: playing from frame' 10 "$pid"
+	sleep 0.8
 	kill -TERM "$pid"
 	wait "$pid"
 	sleep 0.2

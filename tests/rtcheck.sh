@@ -195,12 +195,7 @@ if rec_start "$tmp/tr.rec" -t 0; then
 	# until it follows (its callback runs): under the checker on a busy
 	# PipeWire that took more than the second once waited here, and the
 	# whole transport session below was over before it began
-	i=0
-	while [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null &&
-	    ! grep -q 'following the JACK transport' "$tmp/tr.err"; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	jl_await_line "$tmp/tr.err" 'following the JACK transport' 10 "$pid"
 	"${TRANSPORT:-${builddir:-.}/transport}" locate 0 start wait-roll \
 	    sleep 400 stop wait-stop locate 96000 start wait-roll sleep 300 \
 	    locate 24000 wait-roll sleep 300 stop wait-stop >/dev/null

@@ -38,10 +38,7 @@ jack_start 256 || exit 1
 rec_start "$tmp/rec" -T -t 0 || exit 1
 "$MIDIPLAY" -v --transport -c recorder:in "$f" 2>"$tmp/err" &
 pid=$!
-i=0
-until grep -q "following the JACK transport" "$tmp/err" || [ $i -gt 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+jl_await_line "$tmp/err" 'following the JACK transport' 10 $pid
 sleep 0.3
 
 # 1. From 0 for about a second, then stop.
@@ -95,9 +92,12 @@ tap_ok $? "runs until interrupted: exit $st after 4 rolling stretches ($(cat "$t
 # --clock: Start and clocks from the song position, Stop when it stands,
 # Continue when it rolls on from where it stood.
 rec_start "$tmp/crec" -T -t 0 || exit 1
-"$MIDIPLAY" --transport --clock --channels 16 -c recorder:in "$f" 2>"$tmp/err" &
+"$MIDIPLAY" -v --transport --clock --channels 16 -c recorder:in "$f" 2>"$tmp/err" &
 pid=$!
-sleep 0.8
+# (until it follows: a fixed wait here was once too short on a loaded
+# machine, in rtcheck.sh's like case)
+jl_await_line "$tmp/err" 'following the JACK transport' 10 $pid
+sleep 0.3
 "$T" locate 0 start wait-roll sleep 500 stop wait-stop sleep 300 start wait-roll sleep 300 stop wait-stop >"$tmp/tc" || exit 1
 sleep 0.3
 kill -INT $pid

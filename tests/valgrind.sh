@@ -58,9 +58,11 @@ check $st 0 "a stream with note, panic and SysEx plays clean"
 rec_start "$tmp/rec" -t 1 || exit 1
 # shellcheck disable=SC2086
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $vg_pw \
-    --log-file="$tmp/vg.log" "$MIDIPLAY" -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
+    --log-file="$tmp/vg.log" "$MIDIPLAY" -v -c recorder:in "$top_srcdir/samples/tempo.mid" 2>"$tmp/err" &
 pid=$!
-sleep 2.5
+# (valgrind's start is slow, and slower on a loaded machine)
+jl_await_line "$tmp/err" '^midiplay: playing from frame' 30 $pid
+sleep 1
 kill -INT $pid
 wait $pid
 st=$?
