@@ -189,7 +189,9 @@ jl_await_line() {
 # of as many seconds as runs so far, so that a spell of missed cycles
 # (on this project's VM they come in spells, with nothing else running)
 # can pass.  A failure without a missed cycle is never run again, and on
-# jackd FUNC runs once.  Returns FUNC's last status.
+# jackd FUNC runs once.  Returns FUNC's last status.  FUNC must open its
+# own inputs: a redirection of jl_exact's stdin is used up by the first
+# run, and a second would read nothing.
 jl_exact() {
 	_jl_try=0
 	while :; do
