@@ -39,11 +39,7 @@ peer_start() {
 	shift
 	"$LINKPEER" -o "$tmp/$_n.peer" "$@" &
 	PEER_PID=$!
-	_i=0
-	while ! grep -q '^start' "$tmp/$_n.peer" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	jl_await_line "$tmp/$_n.peer" '^start' 5 "$PEER_PID"
 	# Link joins the older of two sessions, but of two begun within
 	# 0.5 s of each other the one with the lower (random) id: the
 	# peer's is to be the older, as Live's would be

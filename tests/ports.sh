@@ -26,12 +26,8 @@ recs_start() {
 		RECS="$RECS $!"
 	done
 	for _n in "$@"; do
-		_i=0
-		while ! grep -qx ready "$tmp/$_n.err" 2>/dev/null; do
-			_i=$((_i + 1))
-			[ $_i -gt 200 ] && { tap_diag "recorder $_n not ready"; return 1; }
-			sleep 0.05
-		done
+		jl_await_line "$tmp/$_n.err" '^ready$' 10 ||
+		    { tap_diag "recorder $_n not ready"; return 1; }
 	done
 }
 

@@ -167,11 +167,7 @@ if rec_start "$tmp/sig.rec" -t 1.5; then
 	pid=$!
 	sleep 1
 	# on a slow machine, wait (10 s) for note 61 to sound first
-	i=0
-	while ! grep -q ' 90 3D 64$' "$tmp/sig.rec" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	jl_await_line "$tmp/sig.rec" ' 90 3D 64$' 10 "$pid"
 	interrupt "$pid"
 	rec_wait 20 >/dev/null
 fi
